@@ -1,0 +1,16 @@
+export type {
+  BuildConfig,
+  Config,
+  ContainerConfig,
+  FirewallInbound,
+  LanSettings,
+  NetworkConfig,
+  Port,
+  PortSet,
+  QuadletScalar,
+  QuadletSection,
+  QuadletValue,
+  VolumeConfig,
+} from './config.js'
+export { LAN_DEFAULTS } from './config.js'
+export type { Issue, Result, Severity } from './issue.js'
