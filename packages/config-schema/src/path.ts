@@ -1,0 +1,17 @@
+/** One step of a path into the config: a table key or an array index. */
+export type PathSegment = string | number
+
+const BARE_KEY = /^[A-Za-z0-9_-]+$/
+
+/** Formats path segments the way issues show them: `container.web.Container.PublishPort[1]`; odd keys are quoted. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = ''
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`
+    else {
+      const key = BARE_KEY.test(segment) ? segment : JSON.stringify(segment)
+      out += out === '' ? key : `.${key}`
+    }
+  }
+  return out
+}

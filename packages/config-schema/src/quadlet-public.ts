@@ -1,0 +1,1 @@
+export { ROOTLESS_FORBIDDEN_KEYS } from './quadlet-rules.js'

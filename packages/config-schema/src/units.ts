@@ -1,0 +1,231 @@
+import type {
+  BuildConfig,
+  ContainerConfig,
+  NetworkConfig,
+  QuadletScalar,
+  QuadletSection,
+  QuadletValue,
+  VolumeConfig,
+} from './config.js'
+import type { RuleContext } from './context.js'
+import type { PathSegment } from './path.js'
+import { checkQuadletUnits } from './quadlet-rules.js'
+import { didYouMean } from './suggest.js'
+import { emptyRecord, isInteger, isTable, own, ownKeys, typeName } from './values.js'
+
+/** The four kinds of Quadlet unit a config can define, by their top-level table. */
+export type UnitKind = 'container' | 'network' | 'volume' | 'build'
+
+/** Names of the sections a unit table may hold. */
+export type SectionName = 'Unit' | 'Container' | 'Network' | 'Volume' | 'Build' | 'Install'
+
+/** A unit whose tables and values passed the generic rules, handed to the Quadlet rules. */
+export interface UnitInput {
+  readonly kind: UnitKind
+  readonly name: string
+  /** Containers: their `privileged` flag; networks, volumes and builds are always rootful. */
+  readonly privileged: boolean
+  /** The unit's own section: `Container`, `Network`, `Volume` or `Build`. */
+  readonly ownSection: SectionName
+  /** Sections present in the source, with their well-typed entries in source order. */
+  readonly sections: Partial<Record<SectionName, QuadletSection>>
+}
+
+/** The own section of each unit kind. */
+export const OWN_SECTION: Readonly<Record<UnitKind, SectionName>> = {
+  container: 'Container',
+  network: 'Network',
+  volume: 'Volume',
+  build: 'Build',
+}
+
+/** The systemd service that Quadlet generates for a unit (`web.service`, `lan-network.service`, ...). */
+export function serviceName(kind: UnitKind, name: string): string {
+  return kind === 'container' ? `${name}.service` : `${name}-${kind}.service`
+}
+
+/** Unit names become file and service names: plain characters only. */
+const UNIT_NAME = /^[A-Za-z0-9_-]+$/
+/** systemd's limit on a unit name, suffix included. */
+const MAX_UNIT_NAME = 255
+/** systemd key syntax, starting with a letter (so no key is mistaken for an array index). */
+const KEY_SYNTAX = /^[A-Za-z][A-Za-z0-9-]*$/
+/** C0 controls, DEL and C1 controls: a newline or carriage return would start a new directive. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+
+/** Validates one section value; returns the typed value, or undefined after reporting. */
+function sectionValue(value: unknown, at: readonly PathSegment[], ctx: RuleContext): QuadletValue | undefined {
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      ctx.error('quadlet_value_type', at, 'An array value must have at least one item.')
+      return undefined
+    }
+    const items: QuadletScalar[] = []
+    let ok = true
+    value.forEach((item, i) => {
+      const scalar = sectionScalar(item, [...at, i], ctx)
+      if (scalar === undefined) ok = false
+      else items.push(scalar)
+    })
+    return ok ? items : undefined
+  }
+  return sectionScalar(value, at, ctx)
+}
+
+function sectionScalar(value: unknown, at: readonly PathSegment[], ctx: RuleContext): QuadletScalar | undefined {
+  if (typeof value === 'boolean') return value
+  if (isInteger(value)) {
+    const n = Number(value)
+    if (!Number.isSafeInteger(n)) {
+      ctx.error('quadlet_value_type', at, 'The integer is too large; write it as a string.')
+      return undefined
+    }
+    return n
+  }
+  if (typeof value === 'string') {
+    let ok = true
+    if (CONTROL.test(value)) {
+      ctx.error('quadlet_value_control_char', at, 'The value contains a control character such as a newline.')
+      ok = false
+    }
+    if (value.endsWith('\\')) {
+      ctx.error(
+        'quadlet_value_trailing_backslash',
+        at,
+        'The value ends in a backslash, which would continue the line in the unit file.',
+      )
+      ok = false
+    }
+    return ok ? value : undefined
+  }
+  ctx.error(
+    'quadlet_value_type',
+    at,
+    `A value must be a string, integer, boolean or a non-empty array of those, not a ${typeName(value)}.`,
+  )
+  return undefined
+}
+
+/** Validates one section table; returns its typed entries, or undefined when the section itself is unusable. */
+function section(value: unknown, at: readonly PathSegment[], ctx: RuleContext): QuadletSection | undefined {
+  if (!isTable(value)) {
+    ctx.error('wrong_type', at, `The section must be a table, not a ${typeName(value)}.`)
+    return undefined
+  }
+  const out = emptyRecord<QuadletValue>()
+  for (const key of ownKeys(value)) {
+    if (!KEY_SYNTAX.test(key)) {
+      ctx.error(
+        'quadlet_key_invalid',
+        [...at, key],
+        'A unit key must start with a letter and contain only letters, digits and "-".',
+        'key',
+      )
+      continue
+    }
+    const typed = sectionValue(value[key], [...at, key], ctx)
+    if (typed !== undefined) out[key] = typed
+  }
+  return out
+}
+
+/** Allowed keys of each unit table. */
+const UNIT_TABLE_KEYS: Readonly<Record<UnitKind, readonly string[]>> = {
+  container: ['privileged', 'Unit', 'Container', 'Install'],
+  network: ['Unit', 'Network', 'Install'],
+  volume: ['Unit', 'Volume', 'Install'],
+  build: ['Unit', 'Build', 'Install'],
+}
+
+/** Parsed unit tables of one config, by kind and name. */
+export interface Units {
+  readonly container: Record<string, ContainerConfig>
+  readonly network: Record<string, NetworkConfig>
+  readonly volume: Record<string, VolumeConfig>
+  readonly build: Record<string, BuildConfig>
+}
+
+/**
+ * Validates `[container.*]`, `[network.*]`, `[volume.*]` and `[build.*]`: names, table shapes, value types and the
+ * characters that could add a line to a unit file; then the Quadlet rules (catalogue, rootless boundary) and
+ * service-name collisions. Returns the typed units (meaningful only when no error was reported).
+ */
+export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Units {
+  const units: Units = {
+    container: emptyRecord(),
+    network: emptyRecord(),
+    volume: emptyRecord(),
+    build: emptyRecord(),
+  }
+  const inputs: UnitInput[] = []
+  const services = new Map<string, string>()
+  for (const kind of ['container', 'network', 'volume', 'build'] as const) {
+    const group = own(root, kind)
+    if (group === undefined) continue
+    if (!isTable(group)) {
+      ctx.error('wrong_type', [kind], `"${kind}" must be a table of named units, not a ${typeName(group)}.`)
+      continue
+    }
+    for (const name of ownKeys(group)) {
+      const at: PathSegment[] = [kind, name]
+      const table = group[name]
+      const service = serviceName(kind, name)
+      if (!UNIT_NAME.test(name)) {
+        ctx.error('unit_name_invalid', at, 'A unit name may contain only letters, digits, "_" and "-".', 'key')
+      } else if (service.length > MAX_UNIT_NAME) {
+        ctx.error('unit_name_invalid', at, `The unit name is too long for systemd (${service}).`, 'key')
+      } else {
+        const previous = services.get(service)
+        if (previous !== undefined) {
+          ctx.error(
+            'service_name_collision',
+            at,
+            `This unit and ${previous} would both generate ${service}; rename one of them.`,
+            'key',
+          )
+        } else services.set(service, `[${kind}.${name}]`)
+      }
+      if (!isTable(table)) {
+        ctx.error('wrong_type', at, `A unit must be a table, not a ${typeName(table)}.`)
+        continue
+      }
+      const allowed = UNIT_TABLE_KEYS[kind]
+      for (const key of ownKeys(table)) {
+        if (!allowed.includes(key)) {
+          ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${didYouMean(key, allowed)}.`, 'key')
+        }
+      }
+      let privileged = kind !== 'container'
+      if (kind === 'container') {
+        const flag = own(table, 'privileged')
+        if (flag === undefined) {
+          ctx.error(
+            'missing_key',
+            [...at, 'privileged'],
+            'A container must say "privileged = true" (rootful) or "privileged = false" (rootless).',
+          )
+        } else if (typeof flag !== 'boolean') {
+          ctx.error('wrong_type', [...at, 'privileged'], `"privileged" must be a boolean, not a ${typeName(flag)}.`)
+        } else privileged = flag
+      }
+      const ownSection = OWN_SECTION[kind]
+      const sections: Partial<Record<SectionName, QuadletSection>> = {}
+      for (const name of ['Unit', ownSection, 'Install'] as const) {
+        const raw = own(table, name)
+        if (raw === undefined) {
+          if (name === ownSection) {
+            ctx.error('missing_key', [...at, name], `The unit needs a [${kind}.<name>.${name}] section.`)
+          }
+          continue
+        }
+        const typed = section(raw, [...at, name], ctx)
+        if (typed !== undefined) sections[name] = typed
+      }
+      inputs.push({ kind, name, privileged, ownSection, sections })
+      const unit = { ...sections, ...(kind === 'container' ? { privileged } : {}) }
+      ;(units[kind] as Record<string, unknown>)[name] = unit
+    }
+  }
+  checkQuadletUnits(inputs, ctx)
+  return units
+}
