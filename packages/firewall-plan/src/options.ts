@@ -1,0 +1,52 @@
+import type { FirewallInterfaces } from './plan.js'
+
+/** What the device knows besides the config: its interface names and the SSH-on-WAN flag. */
+export interface FirewallOptions {
+  /** WAN interface, default `eth0`. */
+  readonly wanInterface?: string
+  /** LAN interface, default `eth1`. */
+  readonly lanInterface?: string
+  /** VPN interface, default `tun0`. */
+  readonly vpnInterface?: string
+  /** True while `/data/config/ssh-wan-enabled` exists: TCP 22 is then open on the WAN. Default false. */
+  readonly sshOnWan?: boolean
+}
+
+// Linux allows any byte but '/', ':', NUL and whitespace in up to IFNAMSIZ-1 = 15 bytes (dev_valid_name); we accept a
+// strict subset so that a name can never need quoting or escaping inside an nft string.
+const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/
+
+/** True when `name` is a Linux interface name the firewall accepts: 1..15 of `[A-Za-z0-9_.-]`, not `.` or `..`. */
+export function isInterfaceName(name: unknown): name is string {
+  return typeof name === 'string' && INTERFACE_NAME.test(name) && name !== '.' && name !== '..'
+}
+
+/** Resolves defaults and checks the options; throws TypeError for a programmer error (bad or clashing names). */
+export function resolveOptions(options: FirewallOptions = {}): {
+  interfaces: FirewallInterfaces
+  sshOnWan: boolean
+} {
+  const interfaces: FirewallInterfaces = {
+    wan: options.wanInterface ?? 'eth0',
+    lan: options.lanInterface ?? 'eth1',
+    vpn: options.vpnInterface ?? 'tun0',
+  }
+  for (const [role, name] of Object.entries(interfaces)) {
+    if (!isInterfaceName(name)) {
+      throw new TypeError(`${role}Interface must be 1..15 characters of [A-Za-z0-9_.-], got ${JSON.stringify(name)}`)
+    }
+    // Loopback is accepted as a whole before any per-interface rule, so naming it here would be meaningless.
+    if (name === 'lo') throw new TypeError(`${role}Interface must not be the loopback interface`)
+  }
+  // One interface in two roles would get both roles' rules, e.g. an open LAN would open the WAN.
+  const names = new Set([interfaces.wan, interfaces.lan, interfaces.vpn])
+  if (names.size !== 3) {
+    throw new TypeError(
+      `wanInterface, lanInterface and vpnInterface must differ, got ${[...Object.values(interfaces)]}`,
+    )
+  }
+  if (options.sshOnWan !== undefined && typeof options.sshOnWan !== 'boolean') {
+    throw new TypeError('sshOnWan must be a boolean')
+  }
+  return { interfaces, sshOnWan: options.sshOnWan ?? false }
+}

@@ -1,0 +1,129 @@
+import { FIREWALL_TABLE, MAX_COMMENT_BYTES } from './constants.js'
+import { isInterfaceName } from './options.js'
+import type { FirewallChain, FirewallPlan, FirewallRule } from './plan.js'
+
+const TABLE = `${FIREWALL_TABLE.family} ${FIREWALL_TABLE.name}`
+
+// Comments are config paths or fixed words; this alphabet can neither end the quoted string nor start a new token.
+const COMMENT = /^[A-Za-z0-9_.[\]-]+$/
+const CT_STATES = new Set(['established', 'related', 'invalid', 'new', 'untracked'])
+const ICMP_TYPE = /^[a-z][a-z-]*$/
+
+function fail(what: string): never {
+  throw new TypeError(`renderNftables: ${what}; render only plans made by planFirewall`)
+}
+
+function quoteInterface(name: string): string {
+  if (!isInterfaceName(name) && name !== 'lo') fail(`invalid interface name ${JSON.stringify(name)}`)
+  return `"${name}"`
+}
+
+/**
+ * nft anonymous-set syntax. Runs of three or more consecutive ports become intervals to keep long lists short; a set
+ * with an interval is an interval set, where nft also joins runs of two, so we do the same and `nft list` prints
+ * exactly what we wrote.
+ */
+function portSet(ports: readonly number[]): string {
+  if (ports.length === 0) fail('a port rule needs at least one port')
+  for (const port of ports) if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`invalid port ${port}`)
+  const sorted = [...new Set(ports)].sort((a, b) => a - b)
+  const runs: [number, number][] = []
+  for (const port of sorted) {
+    const last = runs[runs.length - 1]
+    if (last && last[1] + 1 === port) last[1] = port
+    else runs.push([port, port])
+  }
+  const interval = runs.some(([from, to]) => to - from >= 2)
+  const items = runs.flatMap(([from, to]) => {
+    if (from === to) return [String(from)]
+    if (interval) return [`${from}-${to}`]
+    return Array.from({ length: to - from + 1 }, (_, i) => String(from + i))
+  })
+  return items.length === 1 && runs[0]![0] === runs[0]![1] ? items[0]! : `{ ${items.join(', ')} }`
+}
+
+function typeSet(types: readonly string[]): string {
+  if (types.length === 0) fail('an ICMP rule needs at least one type')
+  for (const type of types) if (!ICMP_TYPE.test(type)) fail(`invalid ICMP type ${JSON.stringify(type)}`)
+  return types.length === 1 ? types[0]! : `{ ${types.join(', ')} }`
+}
+
+function comment(source: string): string {
+  if (!COMMENT.test(source)) fail(`invalid rule source ${JSON.stringify(source)}`)
+  // The alphabet is ASCII, so characters are bytes.
+  if (source.length > MAX_COMMENT_BYTES) fail(`rule source longer than ${MAX_COMMENT_BYTES} bytes`)
+  return `comment "${source}"`
+}
+
+function renderRule(rule: FirewallRule): string {
+  const parts: string[] = []
+  if (rule.iif !== undefined) parts.push(`iifname ${quoteInterface(rule.iif)}`)
+  if (rule.ctState !== undefined) {
+    if (rule.ctState.length === 0) fail('ctState must not be empty')
+    for (const state of rule.ctState) if (!CT_STATES.has(state)) fail(`invalid ct state ${JSON.stringify(state)}`)
+    parts.push(`ct state ${rule.ctState.join(',')}`)
+  }
+  switch (rule.protocol) {
+    case 'tcp':
+    case 'udp':
+      parts.push(`${rule.protocol} dport ${portSet(rule.ports)}`)
+      break
+    case 'icmp':
+      parts.push(`icmp type ${typeSet(rule.icmpTypes)}`)
+      break
+    case 'icmpv6':
+      parts.push(`icmpv6 type ${typeSet(rule.icmpTypes)}`)
+      if (rule.hopLimit !== undefined) {
+        if (!Number.isInteger(rule.hopLimit) || rule.hopLimit < 0 || rule.hopLimit > 255) fail('invalid hop limit')
+        parts.push(`ip6 hoplimit ${rule.hopLimit}`)
+      }
+      break
+    case undefined:
+      break
+    default:
+      fail(`unknown protocol ${JSON.stringify((rule as { protocol: unknown }).protocol)}`)
+  }
+  if (rule.verdict !== 'accept' && rule.verdict !== 'drop') fail(`invalid verdict ${JSON.stringify(rule.verdict)}`)
+  parts.push(rule.verdict, comment(rule.source))
+  return parts.join(' ')
+}
+
+// The table body is written the way `nft list table` prints it (named priority, blank line between chains), so that the
+// loaded table can be compared with the script line for line.
+function renderChain(chain: FirewallChain, index: number): string[] {
+  if (!Number.isInteger(chain.priority)) fail('chain priority must be an integer')
+  if (chain.policy !== 'accept' && chain.policy !== 'drop') fail(`invalid policy ${JSON.stringify(chain.policy)}`)
+  const priority = chain.priority === 0 ? 'filter' : String(chain.priority)
+  return [
+    ...(index > 0 ? [''] : []),
+    `\tchain ${chain.name} {`,
+    `\t\ttype filter hook ${chain.hook} priority ${priority}; policy ${chain.policy};`,
+    ...chain.rules.map((rule) => `\t\t${renderRule(rule)}`),
+    '\t}',
+  ]
+}
+
+/**
+ * Renders a plan as one `nft -f` script that replaces `table inet atomicnix` atomically and touches nothing else.
+ *
+ * Deterministic, ends with a newline. Throws TypeError for a plan that planFirewall cannot produce.
+ */
+export function renderNftables(plan: FirewallPlan): string {
+  const names = ['input', 'forward', 'output']
+  if (plan.chains.length !== 3 || plan.chains.some((chain, i) => chain.name !== names[i] || chain.hook !== names[i])) {
+    fail('chains must be input, forward and output, in that order')
+  }
+  return [
+    '# AtomicNix gateway firewall, rendered from config.toml; load with `nft -f`.',
+    `# nft applies a file as one transaction (nft(8), -f): the first line creates the table if it is missing so that`,
+    '# the delete cannot fail, and the delete clears it, so the definition below replaces it whole or not at all.',
+    '# No other table is touched: the ruleset is never flushed.',
+    `table ${TABLE}`,
+    `delete table ${TABLE}`,
+    '',
+    `table ${TABLE} {`,
+    ...plan.chains.flatMap(renderChain),
+    '}',
+    '',
+  ].join('\n')
+}
