@@ -13,7 +13,26 @@ export type {
   VolumeConfig,
 } from './config.js'
 export { LAN_DEFAULTS } from './config.js'
+export type { ValidateOptions } from './context.js'
+export { normalizeDnsName } from './dns-name.js'
+export type { FormatOptions } from './format.js'
+export { formatIssues } from './format.js'
 export type { Issue, Result, Severity } from './issue.js'
+export { MAX_CONFIG_BYTES, parseConfig, validateConfig } from './parse.js'
+export type { PathSegment } from './path.js'
+export { formatPath } from './path.js'
 export * from './quadlet-public.js'
+export type { QuadletRuntime, QuadletRuntimeUnit } from './runtime-files.js'
+export {
+  parseFirewallInbound,
+  parseHealthRequired,
+  parseLanSettings,
+  parseOsUpgrade,
+  parseQuadletRuntime,
+} from './runtime-files.js'
+export { configJsonSchema } from './schema.js'
+export type { SshPublicKey } from './ssh-key.js'
+export { MIN_RSA_BITS, parseSshPublicKey, SSH_KEY_TYPES } from './ssh-key.js'
 export type { SectionName, UnitInput, UnitKind } from './units.js'
 export { OWN_SECTION, serviceName } from './units.js'
+export { CONFIG_VERSION } from './validate-rules.js'

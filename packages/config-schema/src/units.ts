@@ -222,7 +222,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
         if (typed !== undefined) sections[name] = typed
       }
       inputs.push({ kind, name, privileged, ownSection, sections })
-      const unit = { ...sections, ...(kind === 'container' ? { privileged } : {}) }
+      const unit = { ...(kind === 'container' ? { privileged } : {}), ...sections }
       ;(units[kind] as Record<string, unknown>)[name] = unit
     }
   }

@@ -1,0 +1,12 @@
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * Normalises an ASCII DNS name (lower case, no trailing dot) and checks it: labels of 1..63 characters from
+ * `[a-z0-9-]`, not starting or ending with `-`, at most 253 characters in all. Returns undefined when invalid.
+ */
+export function normalizeDnsName(input: string): string | undefined {
+  const name = input.toLowerCase().replace(/\.$/, '')
+  if (name.length === 0 || name.length > 253) return undefined
+  for (const label of name.split('.')) if (!LABEL.test(label)) return undefined
+  return name
+}

@@ -1,0 +1,96 @@
+import { parse, TomlError } from 'smol-toml'
+import type { Config } from './config.js'
+import { type PendingIssue, RuleContext, toIssue, type ValidateOptions } from './context.js'
+import type { Issue, Result } from './issue.js'
+import { SourceMap } from './source-map.js'
+import { checkDocument } from './validate-rules.js'
+
+/** Largest accepted config.toml, in UTF-8 bytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
+/** Inline arrays and tables nest no deeper than this; a real config needs three levels. */
+const MAX_DEPTH = 32
+
+function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+function byPosition(a: Issue, b: Issue): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
+}
+
+function finish(
+  config: Config | undefined,
+  pending: readonly PendingIssue[],
+  place: (p: PendingIssue) => Issue,
+): Result<Config> {
+  const issues = pending.map(place)
+  const errors = issues.filter((i) => i.severity === 'error').sort(byPosition)
+  const warnings = issues.filter((i) => i.severity === 'warning').sort(byPosition)
+  if (errors.length > 0 || config === undefined) return { ok: false, errors, warnings }
+  return { ok: true, value: config, warnings }
+}
+
+function failure(code: string, message: string, line: number, column: number): Result<Config> {
+  return { ok: false, errors: [{ code, severity: 'error', path: '', message, line, column }], warnings: [] }
+}
+
+/**
+ * Parses config.toml text into a fully resolved, typed `Config`: LAN defaults filled in, derived fields computed,
+ * lists de-duplicated. Every error and warning is reported at once, each with the line and column of its key or
+ * value. Never throws for any string.
+ */
+export function parseConfig(text: string, options: ValidateOptions = {}): Result<Config> {
+  if (typeof text !== 'string') return failure('wrong_type', 'The config must be text.', 1, 1)
+  if (text.length > MAX_CONFIG_BYTES || (text.length * 3 > MAX_CONFIG_BYTES && utf8Length(text) > MAX_CONFIG_BYTES)) {
+    return failure('input_too_large', `The config is larger than ${MAX_CONFIG_BYTES} bytes.`, 1, 1)
+  }
+  // A byte order mark becomes a space: TOML whitespace, and every offset stays where it was.
+  const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text
+  let document: unknown
+  try {
+    document = parse(source, { integersAsBigInt: true, maxDepth: MAX_DEPTH })
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const message = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')
+      const sentence = `${message.charAt(0).toUpperCase()}${message.slice(1)}`.replace(/\.?$/, '.')
+      return failure('toml_syntax', sentence, error.line, error.column)
+    }
+    return failure('toml_syntax', 'The document is nested too deeply or cannot be parsed.', 1, 1)
+  }
+  const ctx = new RuleContext(options)
+  const config = checkDocument(document, ctx)
+  if (ctx.issues.length === 0 && config !== undefined) return { ok: true, value: config, warnings: [] }
+  const map = new SourceMap(source)
+  return finish(config, ctx.issues, (p) => toIssue(p, map.locate(p.segments, p.anchor)))
+}
+
+/**
+ * Validates an already parsed document (e.g. a JSON body) with exactly the rules of `parseConfig`. Issues carry
+ * paths but no positions.
+ */
+export function validateConfig(value: unknown, options: ValidateOptions = {}): Result<Config> {
+  const ctx = new RuleContext(options)
+  let config: Config | undefined
+  try {
+    config = checkDocument(value, ctx)
+  } catch {
+    // Only exotic objects (throwing getters, proxies) get here; JSON and TOML values cannot.
+    return {
+      ok: false,
+      errors: [{ code: 'wrong_type', severity: 'error', path: '', message: 'The value cannot be read as a config.' }],
+      warnings: [],
+    }
+  }
+  return finish(config, ctx.issues, (p) => toIssue(p))
+}

@@ -1,0 +1,445 @@
+import { type Config, type FirewallInbound, LAN_DEFAULTS, type LanSettings, type PortSet } from './config.js'
+import type { RuleContext } from './context.js'
+import { normalizeDnsName } from './dns-name.js'
+import { formatIpv4, parseIpv4 } from './ipv4.js'
+import type { PathSegment } from './path.js'
+import { parseSshPublicKey } from './ssh-key.js'
+import { didYouMean } from './suggest.js'
+import { checkUnits } from './units.js'
+import { checkServerUrl } from './url.js'
+import { isInteger, isTable, own, ownKeys, typeName } from './values.js'
+
+/** The config version this package understands. */
+export const CONFIG_VERSION = 1
+
+const TOP_LEVEL_KEYS = [
+  'version',
+  'admin',
+  'firewall',
+  'lan',
+  'health',
+  'os_upgrade',
+  'container',
+  'network',
+  'volume',
+  'build',
+] as const
+const LAN_KEYS = ['gateway_cidr', 'dhcp_start', 'dhcp_end', 'domain', 'gateway_aliases', 'hostname_pattern'] as const
+
+/** Reports every key of `table` that is not in `known`, with a suggestion when one is close. */
+export function checkKnownKeys(
+  table: Record<string, unknown>,
+  at: readonly PathSegment[],
+  known: readonly string[],
+  ctx: RuleContext,
+): void {
+  for (const key of ownKeys(table)) {
+    if (!known.includes(key)) {
+      ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${didYouMean(key, known)}.`, 'key')
+    }
+  }
+}
+
+/** A required table: reports when missing or not a table; returns it when usable. */
+function requireTable(
+  parent: Record<string, unknown>,
+  key: string,
+  at: readonly PathSegment[],
+  ctx: RuleContext,
+  what: string,
+): Record<string, unknown> | undefined {
+  const value = own(parent, key)
+  if (value === undefined) {
+    ctx.error('missing_key', [...at, key], `The ${what} is required.`)
+    return undefined
+  }
+  if (!isTable(value)) {
+    ctx.error('wrong_type', [...at, key], `The ${what} must be a table, not a ${typeName(value)}.`)
+    return undefined
+  }
+  return value
+}
+
+/** An array of strings; reports a wrong shape and returns undefined. */
+function stringArray(value: unknown, at: readonly PathSegment[], ctx: RuleContext, what: string): string[] | undefined {
+  if (!Array.isArray(value)) {
+    ctx.error('wrong_type', at, `${what} must be an array of strings, not a ${typeName(value)}.`)
+    return undefined
+  }
+  let ok = true
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') {
+      ctx.error('wrong_type', [...at, i], `Each item must be a string, not a ${typeName(item)}.`)
+      ok = false
+    }
+  })
+  return ok ? (value as string[]) : undefined
+}
+
+function checkVersion(root: Record<string, unknown>, ctx: RuleContext): void {
+  const version = own(root, 'version')
+  if (version === undefined) ctx.error('missing_key', ['version'], 'The config must start with "version = 1".')
+  else if (!isInteger(version)) {
+    ctx.error('wrong_type', ['version'], `"version" must be the integer 1, not a ${typeName(version)}.`)
+  } else if (Number(version) !== CONFIG_VERSION) {
+    ctx.error(
+      'unsupported_version',
+      ['version'],
+      `Unsupported config version ${version}; this software reads version 1.`,
+    )
+  }
+}
+
+function checkAdmin(root: Record<string, unknown>, ctx: RuleContext): string[] {
+  const admin = requireTable(root, 'admin', [], ctx, '[admin] table')
+  if (admin === undefined) return []
+  checkKnownKeys(admin, ['admin'], ['ssh_keys'], ctx)
+  const raw = own(admin, 'ssh_keys')
+  if (raw === undefined) {
+    ctx.error('missing_key', ['admin', 'ssh_keys'], 'At least one admin SSH public key is required.')
+    return []
+  }
+  const lines = stringArray(raw, ['admin', 'ssh_keys'], ctx, '"ssh_keys"')
+  if (lines === undefined) return []
+  if (lines.length === 0) {
+    ctx.error('ssh_keys_empty', ['admin', 'ssh_keys'], 'At least one admin SSH public key is required.')
+    return []
+  }
+  const seen = new Map<string, number>()
+  const keys: string[] = []
+  lines.forEach((line, i) => {
+    const parsed = parseSshPublicKey(line)
+    if (!parsed.ok) {
+      ctx.error(parsed.problem.code, ['admin', 'ssh_keys', i], parsed.problem.message)
+      return
+    }
+    const identity = `${parsed.key.type} ${parsed.key.blob}`
+    const first = seen.get(identity)
+    if (first !== undefined) {
+      ctx.warning('ssh_key_duplicate', ['admin', 'ssh_keys', i], `This key repeats ssh_keys[${first}] and is dropped.`)
+      return
+    }
+    seen.set(identity, i)
+    keys.push(parsed.key.line)
+  })
+  return keys
+}
+
+/** Ports of one `tcp`/`udp` array: integers 1..65535, sorted, duplicates reported and dropped. */
+export function portListOf(value: unknown, at: readonly PathSegment[], ctx: RuleContext): number[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) {
+    ctx.error('wrong_type', at, `A port list must be an array of integers, not a ${typeName(value)}.`)
+    return []
+  }
+  const seen = new Map<number, number>()
+  value.forEach((item, i) => {
+    if (!isInteger(item)) {
+      ctx.error('wrong_type', [...at, i], `A port must be an integer, not a ${typeName(item)}.`)
+      return
+    }
+    const port = Number(item)
+    if (port < 1 || port > 65535) {
+      ctx.error('port_out_of_range', [...at, i], `Port ${item} is outside 1..65535.`)
+      return
+    }
+    const first = seen.get(port)
+    if (first !== undefined) {
+      ctx.warning('port_duplicate', [...at, i], `Port ${port} is already listed at index ${first}.`)
+      return
+    }
+    seen.set(port, i)
+  })
+  return [...seen.keys()].sort((a, b) => a - b)
+}
+
+function portSet(table: Record<string, unknown>, at: readonly PathSegment[], ctx: RuleContext): PortSet {
+  return {
+    tcp: portListOf(own(table, 'tcp'), [...at, 'tcp'], ctx),
+    udp: portListOf(own(table, 'udp'), [...at, 'udp'], ctx),
+  }
+}
+
+function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): FirewallInbound {
+  const empty: FirewallInbound = { wan: { tcp: [], udp: [] } }
+  const firewall = requireTable(root, 'firewall', [], ctx, '[firewall.inbound] table')
+  if (firewall === undefined) return empty
+  checkKnownKeys(firewall, ['firewall'], ['inbound'], ctx)
+  const inbound = requireTable(firewall, 'inbound', ['firewall'], ctx, '[firewall.inbound] table')
+  if (inbound === undefined) return empty
+  const at = ['firewall', 'inbound']
+  checkKnownKeys(inbound, at, ['tcp', 'udp', 'wan', 'lan'], ctx)
+  const flat = own(inbound, 'tcp') !== undefined || own(inbound, 'udp') !== undefined
+  const scoped = own(inbound, 'wan') !== undefined || own(inbound, 'lan') !== undefined
+  if (flat && scoped) {
+    const key = own(inbound, 'wan') !== undefined ? 'wan' : 'lan'
+    ctx.error(
+      'firewall_mixed_forms',
+      [...at, key],
+      'Use either the flat form (tcp/udp = WAN) or the scoped form ([firewall.inbound.wan] / .lan), not both.',
+      'key',
+    )
+  }
+  let result: FirewallInbound
+  if (!scoped) result = { wan: portSet(inbound, at, ctx) }
+  else {
+    const scope = (name: 'wan' | 'lan'): PortSet | undefined => {
+      const table = own(inbound, name)
+      if (table === undefined) return undefined
+      if (!isTable(table)) {
+        ctx.error('wrong_type', [...at, name], `The ${name} scope must be a table, not a ${typeName(table)}.`)
+        return undefined
+      }
+      checkKnownKeys(table, [...at, name], ['tcp', 'udp'], ctx)
+      return portSet(table, [...at, name], ctx)
+    }
+    const wan = scope('wan') ?? { tcp: [], udp: [] }
+    const lan = scope('lan')
+    result = lan === undefined ? { wan } : { wan, lan }
+    if (flat) portSet(inbound, at, ctx)
+  }
+  const total =
+    result.wan.tcp.length + result.wan.udp.length + (result.lan ? result.lan.tcp.length + result.lan.udp.length : 0)
+  if (total === 0 && !ctx.issues.some((i) => i.segments[0] === 'firewall' && i.severity === 'error')) {
+    ctx.error('firewall_no_ports', at, '[firewall.inbound] must open at least one TCP or UDP port.', 'key')
+  }
+  return result
+}
+
+function lanString(
+  lan: Record<string, unknown> | undefined,
+  at: readonly PathSegment[],
+  key: string,
+  ctx: RuleContext,
+): string | undefined {
+  const value = lan === undefined ? undefined : own(lan, key)
+  if (value === undefined || typeof value === 'string') return value
+  ctx.error('wrong_type', [...at, key], `"${key}" must be a string, not a ${typeName(value)}.`)
+  return undefined
+}
+
+function checkLan(root: Record<string, unknown>, ctx: RuleContext): LanSettings {
+  const raw = own(root, 'lan')
+  let lan: Record<string, unknown> | undefined
+  if (raw !== undefined) {
+    if (isTable(raw)) {
+      lan = raw
+      checkKnownKeys(lan, ['lan'], LAN_KEYS, ctx)
+    } else ctx.error('wrong_type', ['lan'], `[lan] must be a table, not a ${typeName(raw)}.`)
+  }
+  return checkLanTable(lan, ['lan'], ctx)
+}
+
+/**
+ * The `[lan]` rules over a table whose keys sit at `at` (`["lan"]` in config.toml, `[]` in lan-settings.json);
+ * omitted fields take the fallback contract. Returns the resolved settings (meaningful only without errors).
+ */
+export function checkLanTable(
+  lan: Record<string, unknown> | undefined,
+  at: readonly PathSegment[],
+  ctx: RuleContext,
+): LanSettings {
+  const cidrText = lanString(lan, at, 'gateway_cidr', ctx) ?? LAN_DEFAULTS.gateway_cidr
+  let gateway: number | undefined
+  const cidr = /^([^/]*)\/(\d{1,2})$/.exec(cidrText)
+  const address = cidr ? parseIpv4(cidr[1]!) : undefined
+  if (cidr === null || address === undefined) {
+    ctx.error('lan_gateway_invalid', [...at, 'gateway_cidr'], `"${cidrText}" is not an IPv4 address with a prefix.`)
+  } else if (cidr[2] !== '24') {
+    ctx.error('lan_prefix_not_24', [...at, 'gateway_cidr'], `The LAN must be a /24; "${cidrText}" has /${cidr[2]}.`)
+  } else if ((address & 255) === 0 || (address & 255) === 255) {
+    ctx.error(
+      'lan_gateway_reserved',
+      [...at, 'gateway_cidr'],
+      `${cidr[1]} is the network or broadcast address of its /24.`,
+    )
+  } else gateway = address
+
+  // Omitted DHCP bounds follow the gateway's /24 (.10 to .254), which is the contract default for the default LAN.
+  const network = gateway === undefined ? undefined : gateway - (gateway & 255)
+  const bound = (key: 'dhcp_start' | 'dhcp_end', host: number): number | undefined => {
+    const text = lanString(lan, at, key, ctx)
+    if (text === undefined) return network === undefined ? undefined : network + host
+    const value = parseIpv4(text)
+    if (value === undefined) ctx.error('lan_address_invalid', [...at, key], `"${text}" is not an IPv4 address.`)
+    return value
+  }
+  const start = bound('dhcp_start', 10)
+  const end = bound('dhcp_end', 254)
+  if (network !== undefined && gateway !== undefined && start !== undefined && end !== undefined) {
+    const subnet = `${formatIpv4(network)}/24`
+    const inside = (n: number) => n - (n & 255) === network
+    if (!inside(start)) {
+      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_start'], `${formatIpv4(start)} is outside ${subnet}.`)
+    }
+    if (!inside(end)) {
+      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_end'], `${formatIpv4(end)} is outside ${subnet}.`)
+    }
+    if (inside(start) && inside(end)) {
+      if (start > end) {
+        ctx.error('dhcp_range_reversed', [...at, 'dhcp_end'], 'dhcp_end must not come before dhcp_start.')
+      } else if (gateway >= start && gateway <= end) {
+        ctx.error(
+          'dhcp_range_contains_gateway',
+          [...at, lan && own(lan, 'dhcp_start') !== undefined ? 'dhcp_start' : 'gateway_cidr'],
+          `The DHCP range contains the gateway address ${formatIpv4(gateway)}.`,
+        )
+      }
+      if ((start & 255) === 0) {
+        ctx.error('dhcp_range_reserved', [...at, 'dhcp_start'], 'The DHCP range must not include the network address.')
+      }
+      if ((end & 255) === 255) {
+        ctx.error('dhcp_range_reserved', [...at, 'dhcp_end'], 'The DHCP range must not include the broadcast address.')
+      }
+    }
+  }
+
+  const domainText = lanString(lan, at, 'domain', ctx) ?? LAN_DEFAULTS.domain
+  const domain = normalizeDnsName(domainText)
+  if (domain === undefined) {
+    ctx.error('dns_name_invalid', [...at, 'domain'], `"${domainText}" is not a valid DNS name.`)
+  }
+
+  const aliases: string[] = []
+  const rawAliases = lan === undefined ? undefined : own(lan, 'gateway_aliases')
+  const aliasTexts =
+    rawAliases === undefined
+      ? [...LAN_DEFAULTS.gateway_aliases]
+      : (stringArray(rawAliases, [...at, 'gateway_aliases'], ctx, '"gateway_aliases"') ?? [])
+  aliasTexts.forEach((text, i) => {
+    const name = normalizeDnsName(text)
+    if (name === undefined) {
+      ctx.error('dns_name_invalid', [...at, 'gateway_aliases', i], `"${text}" is not a valid DNS name.`)
+    } else if (aliases.includes(name)) {
+      ctx.warning('alias_duplicate', [...at, 'gateway_aliases', i], `Alias "${name}" is listed twice and is dropped.`)
+    } else aliases.push(name)
+  })
+
+  const patternText = lanString(lan, at, 'hostname_pattern', ctx) ?? LAN_DEFAULTS.hostname_pattern
+  let pattern = ''
+  if (patternText !== '') {
+    const lowered = patternText.toLowerCase()
+    if (!lowered.includes('{mac}')) {
+      ctx.error('hostname_pattern_invalid', [...at, 'hostname_pattern'], 'The pattern must contain "{mac}".')
+    } else if (normalizeDnsName(lowered.replaceAll('{mac}', '0123456789ab')) === undefined) {
+      ctx.error(
+        'hostname_pattern_invalid',
+        [...at, 'hostname_pattern'],
+        'With {mac} replaced by 12 hex digits the pattern is not a valid DNS name.',
+      )
+    } else pattern = lowered.replace(/\.$/, '')
+  }
+
+  const g = gateway ?? 0
+  const n = network ?? 0
+  return {
+    gateway_cidr: `${formatIpv4(g)}/24`,
+    gateway_ip: formatIpv4(g),
+    subnet_cidr: `${formatIpv4(n)}/24`,
+    netmask: '255.255.255.0',
+    dhcp_start: formatIpv4(start ?? 0),
+    dhcp_end: formatIpv4(end ?? 0),
+    domain: domain ?? '',
+    hostname_pattern: pattern,
+    gateway_aliases: aliases,
+  }
+}
+
+function checkHealth(root: Record<string, unknown>, containers: ReadonlySet<string>, ctx: RuleContext): string[] {
+  const raw = own(root, 'health')
+  if (raw === undefined) return []
+  if (!isTable(raw)) {
+    ctx.error('wrong_type', ['health'], `[health] must be a table, not a ${typeName(raw)}.`)
+    return []
+  }
+  checkKnownKeys(raw, ['health'], ['required'], ctx)
+  const value = own(raw, 'required')
+  if (value === undefined) {
+    ctx.error(
+      'missing_key',
+      ['health', 'required'],
+      '[health] needs "required", the containers that must stay healthy.',
+    )
+    return []
+  }
+  const names = stringArray(value, ['health', 'required'], ctx, '"required"')
+  if (names === undefined) return []
+  if (names.length === 0) {
+    ctx.error('health_required_empty', ['health', 'required'], '"required" must name at least one container.')
+    return []
+  }
+  const out: string[] = []
+  names.forEach((name, i) => {
+    if (!containers.has(name)) {
+      ctx.error(
+        'health_unknown_container',
+        ['health', 'required', i],
+        `"${name}" is not a container defined under [container]${didYouMean(name, containers)}.`,
+      )
+    } else if (out.includes(name)) {
+      ctx.warning('health_duplicate', ['health', 'required', i], `"${name}" is listed twice.`)
+    } else out.push(name)
+  })
+  return out
+}
+
+function checkOsUpgrade(root: Record<string, unknown>, ctx: RuleContext): { server_url: string } | undefined {
+  const raw = own(root, 'os_upgrade')
+  if (raw === undefined) return undefined
+  if (!isTable(raw)) {
+    ctx.error('wrong_type', ['os_upgrade'], `[os_upgrade] must be a table, not a ${typeName(raw)}.`)
+    return undefined
+  }
+  checkKnownKeys(raw, ['os_upgrade'], ['server_url'], ctx)
+  const url = own(raw, 'server_url')
+  if (url === undefined) return undefined
+  if (typeof url !== 'string') {
+    ctx.error('wrong_type', ['os_upgrade', 'server_url'], `"server_url" must be a string, not a ${typeName(url)}.`)
+    return undefined
+  }
+  const check = checkServerUrl(url)
+  if (!check.ok) {
+    ctx.error('server_url_invalid', ['os_upgrade', 'server_url'], `The update server URL is invalid: ${check.reason}.`)
+    return undefined
+  }
+  if (!check.secure) {
+    ctx.warning(
+      'server_url_insecure',
+      ['os_upgrade', 'server_url'],
+      'The update server URL uses http://; bundles are signed but update metadata is not.',
+    )
+  }
+  return { server_url: url }
+}
+
+/** Runs every rule over a parsed document and assembles the Config (meaningful only when no error was recorded). */
+export function checkDocument(root: unknown, ctx: RuleContext): Config | undefined {
+  if (!isTable(root)) {
+    ctx.error('wrong_type', [], `A config must be a table (object), not a ${typeName(root)}.`)
+    return undefined
+  }
+  checkKnownKeys(root, [], TOP_LEVEL_KEYS, ctx)
+  checkVersion(root, ctx)
+  const ssh_keys = checkAdmin(root, ctx)
+  const inbound = checkFirewall(root, ctx)
+  const lan = checkLan(root, ctx)
+  const units = checkUnits(root, ctx)
+  const containerNames = new Set(Object.keys(units.container))
+  if (containerNames.size === 0 && own(root, 'container') === undefined) {
+    ctx.error('containers_missing', ['container'], 'At least one [container.<name>] is required.')
+  } else if (containerNames.size === 0 && isTable(own(root, 'container'))) {
+    ctx.error('containers_missing', ['container'], 'At least one [container.<name>] is required.', 'key')
+  }
+  const required = checkHealth(root, containerNames, ctx)
+  const os_upgrade = checkOsUpgrade(root, ctx)
+  const config: Config = {
+    version: 1,
+    admin: { ssh_keys },
+    firewall: { inbound },
+    lan,
+    health: { required },
+    ...(os_upgrade ? { os_upgrade } : {}),
+    ...units,
+  }
+  return config
+}
