@@ -1,17 +1,31 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { FirewallInbound } from '@atomicnix/config-schema'
+import { parseConfig, parseFirewallInbound } from '@atomicnix/config-schema'
 import { planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { describe, expect, it } from 'vitest'
 import { configWith, FIXTURES } from './fixtures.js'
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url))
 const UPDATE = process.env.UPDATE_GOLDEN === '1'
+const TOML_FIXTURES = fileURLToPath(new URL('../../config-schema/test/fixtures/valid/', import.meta.url))
+const tomlFixtures = existsSync(TOML_FIXTURES)
+  ? readdirSync(TOML_FIXTURES)
+      .filter((f) => f.endsWith('.toml'))
+      .sort()
+  : []
+
+/** `firewall-inbound.json` as DESIGN section 4 writes it: flat for WAN-only configs, scoped once a LAN scope exists. */
+function runtimeJson(inbound: FirewallInbound): unknown {
+  return JSON.parse(JSON.stringify(inbound.lan ? inbound : inbound.wan))
+}
 
 /** Compares with the golden file byte for byte, or rewrites it under UPDATE_GOLDEN=1. */
 function expectGolden(file: string, actual: string): void {
   const path = `${GOLDEN}${file}`
   if (UPDATE) {
-    mkdirSync(GOLDEN, { recursive: true })
+    mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, actual)
     return
   }
@@ -30,8 +44,30 @@ describe('golden nftables scripts', () => {
   }
 
   it('has no golden file without a fixture', () => {
-    const names = new Set(FIXTURES.map((f) => `${f.name}.nft`))
-    const stale = readdirSync(GOLDEN).filter((f) => f.endsWith('.nft') && !names.has(f))
-    expect(stale).toEqual([])
+    const names = new Set([
+      ...FIXTURES.map((f) => `${f.name}.nft`),
+      ...tomlFixtures.map((f) => `config-schema/${f.replace(/\.toml$/, '.nft')}`),
+    ])
+    const goldens = readdirSync(GOLDEN, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.nft'))
+    expect(goldens.filter((f) => !names.has(f))).toEqual([])
   })
+})
+
+describe('golden nftables scripts for the config-schema valid fixtures', () => {
+  it('finds the fixtures', () => {
+    expect(tomlFixtures.length).toBeGreaterThan(0)
+  })
+
+  for (const file of tomlFixtures) {
+    it(file, () => {
+      const parsed = parseConfig(readFileSync(`${TOML_FIXTURES}${file}`, 'utf8'))
+      if (!parsed.ok) throw new Error(`${file} does not parse: ${JSON.stringify(parsed.errors)}`)
+      const script = renderNftables(planFirewall(parsed.value))
+      expectGolden(`config-schema/${file.replace(/\.toml$/, '.nft')}`, script)
+      // What the device reads back at boot must give the same firewall as the config it came from.
+      const json = parseFirewallInbound(runtimeJson(parsed.value.firewall.inbound))
+      if (!json.ok) throw new Error(`firewall-inbound.json does not parse: ${JSON.stringify(json.errors)}`)
+      expect(renderNftables(planFirewall(json.value))).toBe(script)
+    })
+  }
 })
