@@ -1,0 +1,18 @@
+import { dnsNameToken, ipv4Token } from './guard.js'
+import type { LanPlan } from './lan-plan.js'
+
+/**
+ * Renders the gateway names file that dnsmasq reads with `addn-hosts` (hosts(5) format): one line per name group,
+ * the gateway address then the name and its `name.domain` form.
+ */
+export function renderDnsmasqHosts(plan: LanPlan): string {
+  return `${['# Gateway names for the AtomicNix LAN, generated from the [lan] table of config.toml.', ...hostsLines(plan)].join('\n')}\n`
+}
+
+/** The hosts(5) lines naming the gateway, shared by the dnsmasq names file and the `/etc/hosts` block. */
+export function hostsLines(plan: LanPlan): string[] {
+  const gateway = ipv4Token(plan.settings.gateway_ip, 'gateway_ip')
+  return plan.gatewayNames.map((group) =>
+    [gateway, ...group.map((name) => dnsNameToken(name, 'gateway name'))].join(' '),
+  )
+}
