@@ -1,5 +1,6 @@
 import type { Issue, Severity } from './issue.js'
 import { formatPath, type PathSegment } from './path.js'
+import { typeName } from './values.js'
 
 /**
  * Where an issue points in the TOML source: at the key (`unknown_key`, a missing key's table) or at its value.
@@ -25,7 +26,24 @@ export interface ValidateOptions {
 /** Collects every issue of one validation run. */
 export class RuleContext {
   readonly issues: PendingIssue[] = []
-  constructor(readonly options: ValidateOptions = {}) {}
+  /**
+   * @param source `toml` when values come from smol-toml, which hands integers over as bigint, so a plain number is
+   *   always a float (`443.0`); `json` when a number without a fraction is an integer.
+   */
+  constructor(
+    readonly options: ValidateOptions = {},
+    readonly source: 'toml' | 'json' = 'json',
+  ) {}
+
+  /** True for an integer of this source: a bigint, or for JSON a number without fraction. */
+  isInteger(value: unknown): value is bigint | number {
+    return typeof value === 'bigint' || (this.source === 'json' && typeof value === 'number' && Number.isInteger(value))
+  }
+
+  /** The type of a value as messages name it, telling TOML floats from integers. */
+  typeName(value: unknown): string {
+    return typeof value === 'number' && this.source === 'toml' ? 'float' : typeName(value)
+  }
 
   /** Records an error at `segments`. */
   error(code: string, segments: readonly PathSegment[], message: string, anchor: Anchor = 'value'): void {

@@ -33,6 +33,7 @@ export {
 export { configJsonSchema } from './schema.js'
 export type { SshPublicKey } from './ssh-key.js'
 export { MIN_RSA_BITS, parseSshPublicKey, SSH_KEY_TYPES } from './ssh-key.js'
+export { stringifyConfig } from './stringify.js'
 export type { SectionName, UnitInput, UnitKind } from './units.js'
 export { OWN_SECTION, serviceName } from './units.js'
 export { CONFIG_VERSION } from './validate-rules.js'

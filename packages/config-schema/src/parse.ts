@@ -68,7 +68,7 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
     }
     return failure('toml_syntax', 'The document is nested too deeply or cannot be parsed.', 1, 1)
   }
-  const ctx = new RuleContext(options)
+  const ctx = new RuleContext(options, 'toml')
   const config = checkDocument(document, ctx)
   if (ctx.issues.length === 0 && config !== undefined) return { ok: true, value: config, warnings: [] }
   const map = new SourceMap(source)

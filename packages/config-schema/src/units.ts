@@ -11,7 +11,7 @@ import type { RuleContext } from './context.js'
 import type { PathSegment } from './path.js'
 import { checkQuadletUnits } from './quadlet-rules.js'
 import { didYouMean } from './suggest.js'
-import { emptyRecord, isInteger, isTable, own, ownKeys, typeName } from './values.js'
+import { emptyRecord, isTable, own, ownKeys } from './values.js'
 
 /** The four kinds of Quadlet unit a config can define, by their top-level table. */
 export type UnitKind = 'container' | 'network' | 'volume' | 'build'
@@ -74,7 +74,7 @@ function sectionValue(value: unknown, at: readonly PathSegment[], ctx: RuleConte
 
 function sectionScalar(value: unknown, at: readonly PathSegment[], ctx: RuleContext): QuadletScalar | undefined {
   if (typeof value === 'boolean') return value
-  if (isInteger(value)) {
+  if (ctx.isInteger(value)) {
     const n = Number(value)
     if (!Number.isSafeInteger(n)) {
       ctx.error('quadlet_value_type', at, 'The integer is too large; write it as a string.')
@@ -101,7 +101,7 @@ function sectionScalar(value: unknown, at: readonly PathSegment[], ctx: RuleCont
   ctx.error(
     'quadlet_value_type',
     at,
-    `A value must be a string, integer, boolean or a non-empty array of those, not a ${typeName(value)}.`,
+    `A value must be a string, integer, boolean or a non-empty array of those, not a ${ctx.typeName(value)}.`,
   )
   return undefined
 }
@@ -109,7 +109,7 @@ function sectionScalar(value: unknown, at: readonly PathSegment[], ctx: RuleCont
 /** Validates one section table; returns its typed entries, or undefined when the section itself is unusable. */
 function section(value: unknown, at: readonly PathSegment[], ctx: RuleContext): QuadletSection | undefined {
   if (!isTable(value)) {
-    ctx.error('wrong_type', at, `The section must be a table, not a ${typeName(value)}.`)
+    ctx.error('wrong_type', at, `The section must be a table, not a ${ctx.typeName(value)}.`)
     return undefined
   }
   const out = emptyRecord<QuadletValue>()
@@ -163,7 +163,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
     const group = own(root, kind)
     if (group === undefined) continue
     if (!isTable(group)) {
-      ctx.error('wrong_type', [kind], `"${kind}" must be a table of named units, not a ${typeName(group)}.`)
+      ctx.error('wrong_type', [kind], `"${kind}" must be a table of named units, not a ${ctx.typeName(group)}.`)
       continue
     }
     for (const name of ownKeys(group)) {
@@ -186,7 +186,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
         } else services.set(service, `[${kind}.${name}]`)
       }
       if (!isTable(table)) {
-        ctx.error('wrong_type', at, `A unit must be a table, not a ${typeName(table)}.`)
+        ctx.error('wrong_type', at, `A unit must be a table, not a ${ctx.typeName(table)}.`)
         continue
       }
       const allowed = UNIT_TABLE_KEYS[kind]
@@ -205,7 +205,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
             'A container must say "privileged = true" (rootful) or "privileged = false" (rootless).',
           )
         } else if (typeof flag !== 'boolean') {
-          ctx.error('wrong_type', [...at, 'privileged'], `"privileged" must be a boolean, not a ${typeName(flag)}.`)
+          ctx.error('wrong_type', [...at, 'privileged'], `"privileged" must be a boolean, not a ${ctx.typeName(flag)}.`)
         } else privileged = flag
       }
       const ownSection = OWN_SECTION[kind]

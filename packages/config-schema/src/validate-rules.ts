@@ -7,7 +7,7 @@ import { parseSshPublicKey } from './ssh-key.js'
 import { didYouMean } from './suggest.js'
 import { checkUnits } from './units.js'
 import { checkServerUrl } from './url.js'
-import { isInteger, isTable, own, ownKeys, typeName } from './values.js'
+import { isTable, own, ownKeys } from './values.js'
 
 /** The config version this package understands. */
 export const CONFIG_VERSION = 1
@@ -54,7 +54,7 @@ function requireTable(
     return undefined
   }
   if (!isTable(value)) {
-    ctx.error('wrong_type', [...at, key], `The ${what} must be a table, not a ${typeName(value)}.`)
+    ctx.error('wrong_type', [...at, key], `The ${what} must be a table, not a ${ctx.typeName(value)}.`)
     return undefined
   }
   return value
@@ -63,13 +63,13 @@ function requireTable(
 /** An array of strings; reports a wrong shape and returns undefined. */
 function stringArray(value: unknown, at: readonly PathSegment[], ctx: RuleContext, what: string): string[] | undefined {
   if (!Array.isArray(value)) {
-    ctx.error('wrong_type', at, `${what} must be an array of strings, not a ${typeName(value)}.`)
+    ctx.error('wrong_type', at, `${what} must be an array of strings, not a ${ctx.typeName(value)}.`)
     return undefined
   }
   let ok = true
   value.forEach((item, i) => {
     if (typeof item !== 'string') {
-      ctx.error('wrong_type', [...at, i], `Each item must be a string, not a ${typeName(item)}.`)
+      ctx.error('wrong_type', [...at, i], `Each item must be a string, not a ${ctx.typeName(item)}.`)
       ok = false
     }
   })
@@ -79,8 +79,8 @@ function stringArray(value: unknown, at: readonly PathSegment[], ctx: RuleContex
 function checkVersion(root: Record<string, unknown>, ctx: RuleContext): void {
   const version = own(root, 'version')
   if (version === undefined) ctx.error('missing_key', ['version'], 'The config must start with "version = 1".')
-  else if (!isInteger(version)) {
-    ctx.error('wrong_type', ['version'], `"version" must be the integer 1, not a ${typeName(version)}.`)
+  else if (!ctx.isInteger(version)) {
+    ctx.error('wrong_type', ['version'], `"version" must be the integer 1, not a ${ctx.typeName(version)}.`)
   } else if (Number(version) !== CONFIG_VERSION) {
     ctx.error(
       'unsupported_version',
@@ -129,13 +129,13 @@ function checkAdmin(root: Record<string, unknown>, ctx: RuleContext): string[] {
 export function portListOf(value: unknown, at: readonly PathSegment[], ctx: RuleContext): number[] {
   if (value === undefined) return []
   if (!Array.isArray(value)) {
-    ctx.error('wrong_type', at, `A port list must be an array of integers, not a ${typeName(value)}.`)
+    ctx.error('wrong_type', at, `A port list must be an array of integers, not a ${ctx.typeName(value)}.`)
     return []
   }
   const seen = new Map<number, number>()
   value.forEach((item, i) => {
-    if (!isInteger(item)) {
-      ctx.error('wrong_type', [...at, i], `A port must be an integer, not a ${typeName(item)}.`)
+    if (!ctx.isInteger(item)) {
+      ctx.error('wrong_type', [...at, i], `A port must be an integer, not a ${ctx.typeName(item)}.`)
       return
     }
     const port = Number(item)
@@ -187,7 +187,7 @@ function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): Firewal
       const table = own(inbound, name)
       if (table === undefined) return undefined
       if (!isTable(table)) {
-        ctx.error('wrong_type', [...at, name], `The ${name} scope must be a table, not a ${typeName(table)}.`)
+        ctx.error('wrong_type', [...at, name], `The ${name} scope must be a table, not a ${ctx.typeName(table)}.`)
         return undefined
       }
       checkKnownKeys(table, [...at, name], ['tcp', 'udp'], ctx)
@@ -214,7 +214,7 @@ function lanString(
 ): string | undefined {
   const value = lan === undefined ? undefined : own(lan, key)
   if (value === undefined || typeof value === 'string') return value
-  ctx.error('wrong_type', [...at, key], `"${key}" must be a string, not a ${typeName(value)}.`)
+  ctx.error('wrong_type', [...at, key], `"${key}" must be a string, not a ${ctx.typeName(value)}.`)
   return undefined
 }
 
@@ -225,7 +225,7 @@ function checkLan(root: Record<string, unknown>, ctx: RuleContext): LanSettings 
     if (isTable(raw)) {
       lan = raw
       checkKnownKeys(lan, ['lan'], LAN_KEYS, ctx)
-    } else ctx.error('wrong_type', ['lan'], `[lan] must be a table, not a ${typeName(raw)}.`)
+    } else ctx.error('wrong_type', ['lan'], `[lan] must be a table, not a ${ctx.typeName(raw)}.`)
   }
   return checkLanTable(lan, ['lan'], ctx)
 }
@@ -349,7 +349,7 @@ function checkHealth(root: Record<string, unknown>, containers: ReadonlySet<stri
   const raw = own(root, 'health')
   if (raw === undefined) return []
   if (!isTable(raw)) {
-    ctx.error('wrong_type', ['health'], `[health] must be a table, not a ${typeName(raw)}.`)
+    ctx.error('wrong_type', ['health'], `[health] must be a table, not a ${ctx.typeName(raw)}.`)
     return []
   }
   checkKnownKeys(raw, ['health'], ['required'], ctx)
@@ -387,14 +387,14 @@ function checkOsUpgrade(root: Record<string, unknown>, ctx: RuleContext): { serv
   const raw = own(root, 'os_upgrade')
   if (raw === undefined) return undefined
   if (!isTable(raw)) {
-    ctx.error('wrong_type', ['os_upgrade'], `[os_upgrade] must be a table, not a ${typeName(raw)}.`)
+    ctx.error('wrong_type', ['os_upgrade'], `[os_upgrade] must be a table, not a ${ctx.typeName(raw)}.`)
     return undefined
   }
   checkKnownKeys(raw, ['os_upgrade'], ['server_url'], ctx)
   const url = own(raw, 'server_url')
   if (url === undefined) return undefined
   if (typeof url !== 'string') {
-    ctx.error('wrong_type', ['os_upgrade', 'server_url'], `"server_url" must be a string, not a ${typeName(url)}.`)
+    ctx.error('wrong_type', ['os_upgrade', 'server_url'], `"server_url" must be a string, not a ${ctx.typeName(url)}.`)
     return undefined
   }
   const check = checkServerUrl(url)
@@ -415,7 +415,7 @@ function checkOsUpgrade(root: Record<string, unknown>, ctx: RuleContext): { serv
 /** Runs every rule over a parsed document and assembles the Config (meaningful only when no error was recorded). */
 export function checkDocument(root: unknown, ctx: RuleContext): Config | undefined {
   if (!isTable(root)) {
-    ctx.error('wrong_type', [], `A config must be a table (object), not a ${typeName(root)}.`)
+    ctx.error('wrong_type', [], `A config must be a table (object), not a ${ctx.typeName(root)}.`)
     return undefined
   }
   checkKnownKeys(root, [], TOP_LEVEL_KEYS, ctx)
