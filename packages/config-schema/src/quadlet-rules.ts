@@ -1,27 +1,200 @@
+import type { QuadletScalar, QuadletSection } from './config.js'
 import type { RuleContext } from './context.js'
+import type { PathSegment } from './path.js'
+import { parsePublishPort } from './publish-port.js'
+import { DEFAULT_PODMAN_VERSION, type QuadletOwnSection, quadletKeySince, quadletKeys } from './quadlet-catalogue.js'
+import { checkConversion } from './quadlet-conversion.js'
+import { checkMounts } from './quadlet-mounts.js'
+import { hasBareDollar, hasSpecifier } from './quadlet-paths.js'
+import { checkReferences } from './quadlet-references.js'
+import { forcedNetworkWarning, quadletMode, rewritePublishPort, valueItems } from './quadlet-rewrite.js'
+import { didYouMean } from './suggest.js'
 import type { UnitInput } from './units.js'
 
 /**
- * Keys that let a rootless container step outside its boundary: raw podman arguments, global options, a
- * containers.conf module, or joining a pod whose network it does not control.
+ * Keys that let a rootless container step outside its boundary: raw podman arguments (`--network=host`,
+ * `--privileged`), global options (`--root`, `--url`), a containers.conf module (which can set the default
+ * network or add arguments), or joining a pod whose network it does not control.
  */
 export const ROOTLESS_FORBIDDEN_KEYS: readonly string[] = ['PodmanArgs', 'GlobalArgs', 'ContainersConfModule', 'Pod']
 
+/**
+ * Keys no unit may use: `ServiceName` renames the generated service, which would break the service names that
+ * health checks, the runtime and the collision rule rely on.
+ */
+export const QUADLET_FORBIDDEN_KEYS: readonly string[] = ['ServiceName']
+
+/** Whitespace that systemd and Quadlet strip from both ends of a value (JavaScript's `\s` is a superset). */
+const EDGE_SPACE = /^\s|\s$/
+
 /** The Quadlet rules over all units of a config (they may refer to each other). */
 export function checkQuadletUnits(units: readonly UnitInput[], ctx: RuleContext): void {
+  const version = ctx.options.podmanVersion ?? DEFAULT_PODMAN_VERSION
+  // A bad version is the calling program's mistake, not the config's: quadletKeys throws a RangeError for it.
+  quadletKeys('Container', version)
   for (const unit of units) {
-    if (unit.kind !== 'container' || unit.privileged) continue
-    const own = unit.sections.Container
+    checkValues(unit, ctx)
+    const own = unit.sections[unit.ownSection]
     if (own === undefined) continue
-    for (const key of Object.keys(own)) {
-      if (ROOTLESS_FORBIDDEN_KEYS.includes(key)) {
-        ctx.error(
-          'rootless_key_forbidden',
-          [unit.kind, unit.name, 'Container', key],
-          `"${key}" is not allowed in a rootless container because it can bypass the rootless network boundary.`,
-          'key',
-        )
+    const at: PathSegment[] = [unit.kind, unit.name, unit.ownSection]
+    checkCatalogue(unit.ownSection as QuadletOwnSection, own, at, version, ctx)
+    checkForbidden(unit, own, at, ctx)
+    checkRequired(unit, own, at, ctx)
+    if (unit.kind === 'container') checkContainerNetwork(unit, own, at, ctx)
+    checkMounts(unit, own, at, ctx)
+    checkConversion(unit, own, at, ctx)
+  }
+  checkReferences(units, ctx)
+}
+
+function checkValues(unit: UnitInput, ctx: RuleContext): void {
+  const rootless = quadletMode(unit) === 'rootless'
+  for (const name of ['Unit', unit.ownSection, 'Install'] as const) {
+    const section = unit.sections[name]
+    if (section === undefined) continue
+    const isOwn = name === unit.ownSection
+    for (const key of Object.keys(section)) {
+      for (const item of valueItems(section[key]!, [unit.kind, unit.name, name, key])) {
+        if (typeof item.value !== 'string') continue
+        const text = item.value
+        if (text === '') {
+          ctx.error(
+            'quadlet_value_empty',
+            item.segments,
+            'The value is empty, and an empty assignment resets the key in systemd and Quadlet.',
+          )
+          continue
+        }
+        if (EDGE_SPACE.test(text)) {
+          ctx.error(
+            'quadlet_value_whitespace',
+            item.segments,
+            'The value starts or ends with whitespace, which systemd and Quadlet strip.',
+          )
+        }
+        // PublishPort has its own grammar, which reports "$" and "%" itself.
+        if (!isOwn || (unit.kind === 'container' && key === 'PublishPort')) continue
+        if (hasBareDollar(text)) {
+          ctx.error(
+            'quadlet_value_variable',
+            item.segments,
+            'The value has a "$" that systemd would expand from the service environment; write "$$" for a dollar sign (the placeholders CONFIG_DIR and FILES_DIR are the only variables).',
+          )
+        }
+        if (rootless && hasSpecifier(text)) {
+          ctx.error(
+            'rootless_value_specifier',
+            item.segments,
+            'A rootless container value may not use systemd "%" specifiers (they expand to host paths such as the runtime directory); write "%%" for a percent sign.',
+          )
+        }
       }
     }
   }
+}
+
+function checkCatalogue(
+  section: QuadletOwnSection,
+  own: QuadletSection,
+  at: readonly PathSegment[],
+  version: string,
+  ctx: RuleContext,
+): void {
+  const known = quadletKeys(section, version)
+  for (const key of Object.keys(own)) {
+    if (known.has(key)) continue
+    const since = quadletKeySince(section, key)
+    const message = since
+      ? `Podman ${version}'s Quadlet does not support "${key}" in [${section}] (it arrived in Podman ${since}).`
+      : `Quadlet does not support "${key}" in [${section}]${didYouMean(key, known)}.`
+    ctx.error('quadlet_key_unknown', [...at, key], message, 'key')
+  }
+}
+
+function checkForbidden(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
+  const rootless = quadletMode(unit) === 'rootless'
+  for (const key of Object.keys(own)) {
+    if (QUADLET_FORBIDDEN_KEYS.includes(key)) {
+      ctx.error(
+        'quadlet_key_forbidden',
+        [...at, key],
+        `"${key}" is not allowed: it renames the generated service, which the runtime and health checks rely on.`,
+        'key',
+      )
+    }
+    if (rootless && ROOTLESS_FORBIDDEN_KEYS.includes(key)) {
+      ctx.error(
+        'rootless_key_forbidden',
+        [...at, key],
+        `"${key}" is not allowed in a rootless container because it can bypass the rootless network boundary.`,
+        'key',
+      )
+    }
+  }
+}
+
+function checkRequired(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
+  const required = unit.kind === 'container' ? 'Image' : unit.kind === 'build' ? 'ImageTag' : undefined
+  if (required !== undefined && own[required] === undefined) {
+    ctx.error('quadlet_key_missing', [...at, required], `The [${unit.ownSection}] section needs "${required}".`, 'key')
+  }
+  if (unit.kind === 'container' && own.Rootfs !== undefined) {
+    ctx.error(
+      'quadlet_key_conflict',
+      [...at, 'Rootfs'],
+      'A container is started from its "Image"; Quadlet does not allow "Rootfs" together with it.',
+      'key',
+    )
+  }
+  if (unit.kind === 'container' && Array.isArray(own.Image)) {
+    ctx.error('quadlet_value_multiple', [...at, 'Image'], 'A container has exactly one "Image".')
+  }
+}
+
+function checkContainerNetwork(
+  unit: UnitInput,
+  own: QuadletSection,
+  at: readonly PathSegment[],
+  ctx: RuleContext,
+): void {
+  const mode = quadletMode(unit)
+  if (own.Network !== undefined) {
+    const warning = forcedNetworkWarning(own.Network, [...at, 'Network'], mode)
+    if (warning) ctx.warning(warning.code, warning.segments, warning.message, warning.anchor)
+  }
+  if (own.PublishPort === undefined) return
+  if (mode === 'rootful') {
+    ctx.warning(
+      'publish_port_host_network',
+      [...at, 'PublishPort'],
+      'A rootful container runs on the host network, where Podman ignores published ports; its ports listen on the host directly.',
+      'key',
+    )
+  }
+  for (const item of valueItems(own.PublishPort, [...at, 'PublishPort'])) {
+    checkPublishPort(item.value, item.segments, mode === 'rootless', ctx)
+  }
+}
+
+function checkPublishPort(value: QuadletScalar, segments: readonly PathSegment[], rootless: boolean, ctx: RuleContext) {
+  if (typeof value === 'boolean') {
+    ctx.error('publish_port_invalid', segments, 'A published port is a port number or a string, not a boolean.')
+    return
+  }
+  if (typeof value === 'string' && (value === '' || /^\s|\s$/.test(value))) return
+  const parsed = parsePublishPort(value)
+  if (!parsed.ok) {
+    const code =
+      parsed.error.kind === 'expansion'
+        ? 'publish_port_expansion'
+        : parsed.error.kind === 'range_length'
+          ? 'publish_port_range_length'
+          : 'publish_port_invalid'
+    ctx.error(code, segments, parsed.error.message)
+    return
+  }
+  if (!rootless) return
+  const rewrite = rewritePublishPort(value, segments)
+  if (rewrite)
+    ctx.warning(rewrite.warning.code, rewrite.warning.segments, rewrite.warning.message, rewrite.warning.anchor)
 }

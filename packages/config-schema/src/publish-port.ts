@@ -1,0 +1,177 @@
+/**
+ * Podman's `--publish` grammar, `[[ip:][hostPort]:]containerPort[/protocol]`, as Quadlet's `PublishPort=` passes it
+ * through: ports and equal-length ranges (`8000-8010`), an IPv4 address or an IPv6 address in brackets, and the
+ * protocols tcp, udp and sctp. See https://docs.podman.io/en/v5.4.0/markdown/podman-run.1.html#publish-p-ip-hostport-containerport-protocol
+ */
+
+/** A port or an inclusive range of ports; a single port has `first === last`. */
+export interface PortRange {
+  readonly first: number
+  readonly last: number
+}
+
+/** One parsed `PublishPort` value. */
+export interface PublishPort {
+  /** Host address without brackets (`127.0.0.1`, `::1`); `undefined` when absent, `''` when written empty (`:80:80`). */
+  readonly hostIp?: string
+  /** Host port or range; `undefined` lets Podman choose a free port. */
+  readonly hostPort?: PortRange
+  readonly containerPort: PortRange
+  readonly protocol?: 'tcp' | 'udp' | 'sctp'
+}
+
+/** Why a value is not a valid `PublishPort`; `expansion` means a `$` or `%` that systemd would expand. */
+export type PublishPortError =
+  | { readonly kind: 'expansion'; readonly message: string }
+  | { readonly kind: 'range_length'; readonly message: string }
+  | { readonly kind: 'invalid'; readonly message: string }
+
+const PORT = /^(0|[1-9][0-9]{0,4})$/
+const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/
+
+function invalid(message: string): { ok: false; error: PublishPortError } {
+  return { ok: false, error: { kind: 'invalid', message } }
+}
+
+function parseRange(text: string, what: string): PortRange | string {
+  const parts = text.split('-')
+  if (parts.length > 2) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+  const numbers: number[] = []
+  for (const part of parts) {
+    if (!PORT.test(part)) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+    const n = Number(part)
+    if (n < 1 || n > 65535) return `The ${what} ${part} is outside 1..65535.`
+    numbers.push(n)
+  }
+  const first = numbers[0]!
+  const last = numbers[1] ?? first
+  if (last < first) return `The ${what} range "${text}" ends before it starts.`
+  return { first, last }
+}
+
+/** True for an IPv6 address in the textual forms that Go's `net.ParseIP` accepts (no zone, no brackets). */
+export function isIPv6(text: string): boolean {
+  let body = text
+  let groups = 8
+  const embedded = /^(.*:)([^:]*\.[^:]*)$/.exec(text)
+  if (embedded) {
+    if (!IPV4.test(embedded[2]!)) return false
+    body = embedded[1]!.endsWith('::') ? embedded[1]! : embedded[1]!.slice(0, -1)
+    groups = 6
+  }
+  const halves = body.split('::')
+  if (halves.length > 2) return false
+  const count = (half: string): number | undefined => {
+    if (half === '') return 0
+    const parts = half.split(':')
+    return parts.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g)) ? parts.length : undefined
+  }
+  if (halves.length === 1) return count(halves[0]!) === groups
+  const a = count(halves[0]!)
+  const b = count(halves[1]!)
+  return a !== undefined && b !== undefined && a + b < groups
+}
+
+/** True for a dotted-quad IPv4 address without leading zeros. */
+export function isIPv4(text: string): boolean {
+  return IPV4.test(text)
+}
+
+/** Parses one `PublishPort` value; integers are bare container ports. */
+export function parsePublishPort(
+  value: string | number,
+): { ok: true; value: PublishPort } | { ok: false; error: PublishPortError } {
+  const text = typeof value === 'number' ? String(value) : value
+  if (text.includes('$') || text.includes('%')) {
+    return {
+      ok: false,
+      error: {
+        kind: 'expansion',
+        message: `The value contains "${text.includes('$') ? '$' : '%'}", which systemd would expand when the container starts.`,
+      },
+    }
+  }
+  let rest = text
+  let protocol: PublishPort['protocol']
+  const slash = rest.lastIndexOf('/')
+  if (slash !== -1) {
+    const proto = rest.slice(slash + 1)
+    if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') {
+      return invalid(`The protocol "${proto}" is not tcp, udp or sctp.`)
+    }
+    protocol = proto
+    rest = rest.slice(0, slash)
+  }
+  let hostIp: string | undefined
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']')
+    if (close === -1 || rest[close + 1] !== ':') return invalid('An IPv6 host address must be written as [address]:.')
+    hostIp = rest.slice(1, close)
+    if (!isIPv6(hostIp)) return invalid(`"${hostIp}" is not an IPv6 address.`)
+    rest = rest.slice(close + 2)
+    if (!rest.includes(':'))
+      return invalid('After a host address, write hostPort:containerPort (hostPort may be empty).')
+  }
+  const parts = rest.split(':')
+  if (parts.length > (hostIp === undefined ? 3 : 2)) {
+    return invalid('Expected [[ip:][hostPort]:]containerPort[/protocol]; IPv6 addresses go in brackets.')
+  }
+  if (hostIp === undefined && parts.length === 3) {
+    hostIp = parts.shift()!
+    if (hostIp !== '' && !isIPv4(hostIp)) return invalid(`"${hostIp}" is not an IPv4 address.`)
+  }
+  const containerText = parts.pop()!
+  const containerPort = parseRange(containerText, 'container port')
+  if (typeof containerPort === 'string') return invalid(containerPort)
+  let hostPort: PortRange | undefined
+  if (parts.length === 1) {
+    const hostText = parts[0]!
+    if (hostText === '') {
+      if (hostIp === undefined)
+        return invalid('An empty host port needs a host address before it, as in 127.0.0.1::80.')
+    } else {
+      const parsed = parseRange(hostText, 'host port')
+      if (typeof parsed === 'string') return invalid(parsed)
+      hostPort = parsed
+    }
+  }
+  if (hostPort !== undefined && hostPort.last - hostPort.first !== containerPort.last - containerPort.first) {
+    return {
+      ok: false,
+      error: { kind: 'range_length', message: 'The host and container port ranges must have the same length.' },
+    }
+  }
+  const out: { -readonly [K in keyof PublishPort]: PublishPort[K] } = { containerPort }
+  if (hostIp !== undefined) out.hostIp = hostIp
+  if (hostPort !== undefined) out.hostPort = hostPort
+  if (protocol !== undefined) out.protocol = protocol
+  return { ok: true, value: out }
+}
+
+function formatRange(range: PortRange): string {
+  return range.first === range.last ? String(range.first) : `${range.first}-${range.last}`
+}
+
+/** Formats a parsed value back to Podman's grammar; `parsePublishPort(formatPublishPort(p))` gives `p` back. */
+export function formatPublishPort(port: PublishPort): string {
+  const proto = port.protocol ? `/${port.protocol}` : ''
+  const container = formatRange(port.containerPort)
+  const host = port.hostPort ? formatRange(port.hostPort) : ''
+  if (port.hostIp === undefined) return port.hostPort ? `${host}:${container}${proto}` : `${container}${proto}`
+  const ip = port.hostIp.includes(':') ? `[${port.hostIp}]` : port.hostIp
+  return `${ip}:${host}:${container}${proto}`
+}
+
+/** True when the host address is in 127.0.0.0/8, the only addresses a rootless container may be published on. */
+export function isLoopbackV4(hostIp: string | undefined): boolean {
+  return hostIp !== undefined && isIPv4(hostIp) && hostIp.startsWith('127.')
+}
+
+/**
+ * The rootless form of a published port: a host address outside 127.0.0.0/8 (absent, empty, any other IPv4 or any
+ * IPv6, including ::1) becomes 127.0.0.1, so that only the host itself can connect; `changed` tells whether it did.
+ */
+export function loopbackPublishPort(port: PublishPort): { value: PublishPort; changed: boolean } {
+  if (isLoopbackV4(port.hostIp)) return { value: port, changed: false }
+  return { value: { ...port, hostIp: '127.0.0.1' }, changed: true }
+}

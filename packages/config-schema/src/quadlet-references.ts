@@ -1,0 +1,103 @@
+import type { QuadletScalar } from './config.js'
+import type { RuleContext } from './context.js'
+import type { PathSegment } from './path.js'
+import { parseMount } from './quadlet-mounts.js'
+import { quadletMode, valueItems } from './quadlet-rewrite.js'
+import type { UnitInput } from './units.js'
+
+/** Unit-file suffixes that Quadlet resolves to another unit of the same directory. */
+const UNIT_SUFFIXES = ['.container', '.network', '.volume', '.build', '.image', '.pod', '.kube']
+
+/** The Quadlet unit a value refers to (`db.volume`), if it names one. */
+export function referencedUnit(value: string): string | undefined {
+  return UNIT_SUFFIXES.some((suffix) => value.endsWith(suffix) && value.length > suffix.length) ? value : undefined
+}
+
+/** One value that may refer to another unit, with where it came from. */
+interface Reference {
+  readonly target: string
+  readonly segments: readonly PathSegment[]
+}
+
+function strings(value: Parameters<typeof valueItems>[0], at: readonly PathSegment[]) {
+  return valueItems(value, at).filter((i): i is { value: string; segments: readonly PathSegment[] } => {
+    return typeof (i.value as QuadletScalar) === 'string'
+  })
+}
+
+/** The references of one unit: image, volume, mount and network sources that name other units. */
+function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[] } {
+  const own = unit.sections[unit.ownSection]
+  const units: Reference[] = []
+  const images: Reference[] = []
+  if (own === undefined) return { units, images }
+  const at = [unit.kind, unit.name, unit.ownSection]
+  const add = (target: string, segments: readonly PathSegment[]) => {
+    const ref = referencedUnit(target)
+    if (ref) units.push({ target: ref, segments })
+  }
+  if ((unit.kind === 'container' || unit.kind === 'volume') && own.Image !== undefined) {
+    for (const item of strings(own.Image, [...at, 'Image'])) {
+      add(item.value, item.segments)
+      images.push({ target: item.value, segments: item.segments })
+    }
+  }
+  if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
+    for (const item of strings(own.Volume, [...at, 'Volume'])) {
+      const parts = item.value.split(':')
+      if (parts.length >= 2) add(parts[0]!, item.segments)
+    }
+  }
+  if (unit.kind === 'container' && own.Mount !== undefined) {
+    for (const item of strings(own.Mount, [...at, 'Mount'])) {
+      const parsed = parseMount(item.value)
+      if (parsed.ok && parsed.value.source !== undefined) add(parsed.value.source, item.segments)
+    }
+  }
+  if (unit.kind === 'build' && own.Network !== undefined) {
+    for (const item of strings(own.Network, [...at, 'Network'])) add(item.value.split(':')[0]!, item.segments)
+  }
+  if (unit.kind === 'container' && own.Pod !== undefined && quadletMode(unit) === 'rootful') {
+    for (const item of strings(own.Pod, [...at, 'Pod'])) units.push({ target: item.value, segments: item.segments })
+  }
+  return { units, images }
+}
+
+/**
+ * References between units: every referenced unit must be defined in this config (Quadlet fails otherwise), and a
+ * rootless container may refer to no unit at all, nor use an image that a rootful build produces: those live in
+ * root's storage and network namespace, which the rootless container must not reach.
+ */
+export function checkReferences(units: readonly UnitInput[], ctx: RuleContext): void {
+  const defined = new Set(units.map((u) => `${u.name}.${u.kind}`))
+  const builtImages = new Set<string>()
+  for (const unit of units) {
+    const tags = unit.kind === 'build' ? unit.sections.Build?.ImageTag : undefined
+    if (tags !== undefined) for (const tag of Array.isArray(tags) ? tags : [tags]) builtImages.add(String(tag))
+  }
+  for (const unit of units) {
+    const rootless = quadletMode(unit) === 'rootless'
+    const { units: refs, images } = referencesOf(unit)
+    for (const ref of refs) {
+      if (rootless) {
+        ctx.error(
+          'rootless_rootful_reference',
+          ref.segments,
+          `A rootless container cannot use ${ref.target}: the units of this config are rootful.`,
+        )
+      } else if (!defined.has(ref.target)) {
+        ctx.error('quadlet_unit_reference_unknown', ref.segments, `"${ref.target}" is not a unit of this config.`)
+      }
+    }
+    if (!rootless) continue
+    for (const image of images) {
+      if (builtImages.has(image.target)) {
+        ctx.error(
+          'rootless_rootful_reference',
+          image.segments,
+          `A rootless container cannot use "${image.target}": a rootful build makes it, in root's image storage.`,
+        )
+      }
+    }
+  }
+}
