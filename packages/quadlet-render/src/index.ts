@@ -1,1 +1,6 @@
-export {}
+export type { DeviceFile } from './device-files.js'
+export { quadletDeviceFiles } from './device-files.js'
+export type { PlanQuadletsOptions, QuadletPlan, QuadletUnit } from './plan.js'
+export { planQuadlets } from './plan.js'
+export { renderQuadlet } from './render.js'
+export { renderQuadletRuntime } from './runtime.js'

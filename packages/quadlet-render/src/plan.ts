@@ -1,0 +1,105 @@
+import {
+  type Config,
+  DEFAULT_CONFIG_ROOT,
+  DEFAULT_PODMAN_VERSION,
+  type Issue,
+  OWN_SECTION,
+  type QuadletMode,
+  type QuadletSection,
+  type QuadletSectionEntries,
+  type QuadletUnitSource,
+  quadletKeys,
+  rewriteQuadletUnit,
+  type SectionName,
+  serviceName,
+  type UnitKind,
+} from '@atomicnix/config-schema'
+
+/** One Quadlet unit of the plan: where it goes, how it runs, and its lines. */
+export interface QuadletUnit {
+  /** The unit's name in the config (`[container.<name>]`). */
+  readonly name: string
+  readonly kind: UnitKind
+  /** `<name>.<kind>`, e.g. `web.container`. */
+  readonly filename: string
+  /** The systemd service Quadlet generates, e.g. `web.service` or `db-volume.service`. */
+  readonly service: string
+  readonly mode: QuadletMode
+  /** Unit, the unit's own section, Install; keys in source order, forced keys last. */
+  readonly sections: readonly QuadletSectionEntries[]
+  /** The warnings of this unit's rewrites, with the same codes and paths as validation. */
+  readonly warnings: readonly Issue[]
+}
+
+/** Every Quadlet unit of a config, in config order (containers, networks, volumes, builds). */
+export interface QuadletPlan {
+  /** The directory that `${CONFIG_DIR}` expanded to. */
+  readonly configRoot: string
+  /** The Podman version the units target (`major.minor`). */
+  readonly podmanVersion: string
+  readonly units: readonly QuadletUnit[]
+  /** All units' warnings, in unit order. */
+  readonly warnings: readonly Issue[]
+}
+
+/** Options of {@link planQuadlets}. */
+export interface PlanQuadletsOptions {
+  /** Absolute directory for `${CONFIG_DIR}` (default `/data/config`); `${FILES_DIR}` is its `files/`. */
+  readonly configRoot?: string
+  /** Target Podman version, `major.minor` (default `5.4`). */
+  readonly podmanVersion?: string
+}
+
+/** A config root must be a plain absolute path: it is written into unit files and device paths verbatim. */
+const CONFIG_ROOT = /^(\/[A-Za-z0-9._-]+)+$/
+
+const KINDS: readonly UnitKind[] = ['container', 'network', 'volume', 'build']
+
+/** The units of one kind as rewrite inputs. */
+function sources(config: Config, kind: UnitKind): QuadletUnitSource[] {
+  const group = config[kind] as Readonly<Record<string, Partial<Record<SectionName, QuadletSection>>>>
+  return Object.keys(group).map((name) => {
+    const unit = group[name]!
+    const privileged = kind === 'container' ? (unit as Config['container'][string]).privileged : true
+    const sections: Partial<Record<SectionName, QuadletSection>> = {}
+    for (const section of ['Unit', OWN_SECTION[kind], 'Install'] as const) {
+      if (unit[section] !== undefined) sections[section] = unit[section]
+    }
+    return { kind, name, privileged, sections }
+  })
+}
+
+/**
+ * Plans the Quadlet units of a validated config: one unit per `[container.*]`, `[network.*]`, `[volume.*]` and
+ * `[build.*]`, with the boundary rewrites applied (containers: forced `Network`; rootless: loopback `PublishPort`).
+ * Pure and total for any config that `validateConfig` accepted. Throws a RangeError for a malformed option.
+ */
+export function planQuadlets(config: Config, options: PlanQuadletsOptions = {}): QuadletPlan {
+  const configRoot = options.configRoot ?? DEFAULT_CONFIG_ROOT
+  const podmanVersion = options.podmanVersion ?? DEFAULT_PODMAN_VERSION
+  if (!CONFIG_ROOT.test(configRoot)) {
+    throw new RangeError(`The config root must be an absolute path of plain names, not ${JSON.stringify(configRoot)}.`)
+  }
+  quadletKeys('Container', podmanVersion)
+  const units: QuadletUnit[] = []
+  for (const kind of KINDS) {
+    for (const source of sources(config, kind)) {
+      const rewritten = rewriteQuadletUnit(source, { configRoot })
+      units.push({
+        name: source.name,
+        kind,
+        filename: `${source.name}.${kind}`,
+        service: serviceName(kind, source.name),
+        mode: rewritten.mode,
+        sections: rewritten.sections,
+        warnings: rewritten.warnings.map((w) => ({
+          code: w.code,
+          severity: 'warning' as const,
+          path: w.path,
+          message: w.message,
+        })),
+      })
+    }
+  }
+  return { configRoot, podmanVersion, units, warnings: units.flatMap((u) => u.warnings) }
+}

@@ -1,0 +1,14 @@
+import type { QuadletUnit } from './plan.js'
+
+/**
+ * Renders one unit file: `[Unit]`, the unit's own section, `[Install]`, one `Key=value` line per entry, a blank
+ * line between sections and a final newline. Values are written as they are: validation has already refused every
+ * value that a unit file would read differently (control characters, a trailing backslash that continues the line,
+ * edge whitespace that systemd strips), so no escaping is needed and none is done.
+ */
+export function renderQuadlet(unit: Pick<QuadletUnit, 'sections'>): string {
+  return unit.sections
+    .map((section) => [`[${section.name}]`, ...section.entries.map((e) => `${e.key}=${e.value}`)].join('\n'))
+    .join('\n\n')
+    .concat('\n')
+}
