@@ -30,6 +30,13 @@ export {
   parseOsUpgrade,
   parseQuadletRuntime,
 } from './runtime-files.js'
+export {
+  renderAuthorizedKeys,
+  renderFirewallInboundJson,
+  renderHealthRequiredJson,
+  renderOsUpgradeJson,
+  toJsonFile,
+} from './runtime-writers.js'
 export { configJsonSchema } from './schema.js'
 export type { SshPublicKey } from './ssh-key.js'
 export { MIN_RSA_BITS, parseSshPublicKey, SSH_KEY_TYPES } from './ssh-key.js'

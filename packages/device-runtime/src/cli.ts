@@ -1,1 +1,18 @@
-export {}
+#!/usr/bin/env node
+import { runCli } from './cli/run.js'
+import { nodeFiles } from './node/files.js'
+import { nodeOutput } from './node/output.js'
+
+// Composition root: wires the Node adapters into the commands. Set at build time from package.json.
+declare const __VERSION__: string
+
+runCli(process.argv.slice(2), { files: nodeFiles, output: nodeOutput() }, __VERSION__).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    // Only a bug gets here: bad input and I/O failures are reported by the commands themselves.
+    process.stderr.write(`atomicnix: internal error: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 70
+  },
+)

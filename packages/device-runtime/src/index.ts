@@ -1,1 +1,5 @@
-export {}
+export type { CompileOptions, CompileResult, DeviceFiles } from './compile.js'
+export { compileDevice } from './compile.js'
+export type { DeviceFile } from './device-file.js'
+export type { Files, Output } from './ports.js'
+export { IoError } from './ports.js'

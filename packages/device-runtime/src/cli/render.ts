@@ -1,0 +1,26 @@
+import { join } from 'node:path'
+import { compileDevice } from '../compile.js'
+import { readConfigText } from './read-config.js'
+import { reportIssues } from './report.js'
+import { type CliDeps, EXIT, parseOptions, UsageError } from './run.js'
+
+/** `atomicnix render FILE --root DIR [--mac HEX]`: writes every device file below DIR; nothing when invalid. */
+export async function renderCommand(args: readonly string[], { files, output }: CliDeps): Promise<number> {
+  const { values, positionals } = parseOptions(args, { root: { type: 'string' }, mac: { type: 'string' } }, 1)
+  const file = positionals[0]!
+  if (values.root === undefined || values.root === '') throw new UsageError('missing --root DIR')
+  const mac = values.mac
+  if (mac !== undefined && !/^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$/.test(mac)) {
+    throw new UsageError(`--mac "${mac}" is not a MAC address (12 hex digits)`)
+  }
+  const text = await readConfigText(files, file)
+  const result = compileDevice(text, mac === undefined ? {} : { mac })
+  reportIssues(output, file, text, result.ok ? [] : result.errors, result.warnings)
+  if (!result.ok) return EXIT.invalid
+  for (const device of result.value.files) {
+    const target = join(values.root, device.path)
+    await files.writeFileAtomic(target, device.contents, device.mode)
+    output.stdout(`wrote ${target} (${device.mode.toString(8).padStart(4, '0')})\n`)
+  }
+  return EXIT.ok
+}

@@ -1,0 +1,84 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { type Files, IoError, type Output } from '../ports.js'
+
+/** What the commands need from the outside world. */
+export interface CliDeps {
+  readonly files: Files
+  readonly output: Output
+}
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const
+
+/** A mistake in the command line: exit code 2 with a one-line message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export const USAGE = `Usage:
+  atomicnix validate FILE [--json] [--strict]     check a config.toml: exit 0 valid, 1 invalid, 2 usage or I/O error
+  atomicnix render FILE --root DIR [--mac HEX]    write the device files for FILE below DIR
+  atomicnix schema                                print the JSON Schema of config.toml
+  atomicnix --help | --version
+`
+
+type Command = (args: readonly string[], deps: CliDeps) => Promise<number>
+
+/** Commands load on demand, so that `validate` pays only for the validator at start-up. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  validate: async () => (await import('./validate.js')).validateCommand,
+  render: async () => (await import('./render.js')).renderCommand,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>
+
+/** Parses options strictly; unknown options, missing values and a wrong number of arguments are usage errors. */
+export function parseOptions<const O extends OptionsConfig>(args: readonly string[], options: O, positionals: number) {
+  const config = { args: [...args], options, allowPositionals: true, strict: true } as const
+  let parsed: ReturnType<typeof parseArgs<typeof config>>
+  try {
+    parsed = parseArgs(config)
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error))
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(
+      parsed.positionals.length < positionals
+        ? 'missing FILE argument'
+        : `unexpected argument "${parsed.positionals[positionals]}"`,
+    )
+  }
+  return parsed
+}
+
+/** Runs the CLI with explicit dependencies and returns the exit code; never throws for bad input. */
+export async function runCli(argv: readonly string[], deps: CliDeps, version = '0.0.0'): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ;(name === undefined ? deps.output.stderr : deps.output.stdout)(USAGE)
+    return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  if (name === '--version') {
+    deps.output.stdout(`${version}\n`)
+    return EXIT.ok
+  }
+  const load = COMMANDS[name]
+  if (load === undefined) {
+    deps.output.stderr(`atomicnix: unknown command "${name}"\n${USAGE}`)
+    return EXIT.usage
+  }
+  try {
+    return await (await load())(rest, deps)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      deps.output.stderr(`atomicnix ${name}: ${error.message}\n${USAGE}`)
+      return EXIT.usage
+    }
+    if (error instanceof IoError) {
+      deps.output.stderr(`atomicnix ${name}: ${error.message}\n`)
+      return EXIT.usage
+    }
+    throw error
+  }
+}
