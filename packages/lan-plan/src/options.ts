@@ -5,7 +5,7 @@ export interface LanPlanOptions {
   /** LAN interface name, default `eth1`: 1..15 characters of `[A-Za-z0-9_.-]`, not `lo`. */
   readonly interface?: string
   /**
-   * MAC address of the LAN interface, for `hostname_pattern`: 12 hex digits in any case, bare or as six pairs
+   * MAC address of the LAN interface, for `hostname_pattern`: 12 hex digits in any case, as six pairs that may be
    * separated by `:` or `-`. Without it the pattern's name is left out.
    */
   readonly mac?: string
@@ -18,7 +18,8 @@ export interface ResolvedLanPlanOptions {
   readonly mac: string | undefined
 }
 
-const MAC = /^[0-9a-f]{12}$|^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i
+// The same grammar as `atomicnix render --mac`, so that whatever the CLI accepts plans without an error.
+const MAC = /^[0-9a-f]{2}(?:[:-]?[0-9a-f]{2}){5}$/i
 
 /** Normalises a MAC address to 12 lower-case hex digits; throws TypeError unless it is one of the accepted forms. */
 export function normaliseMac(mac: string): string {

@@ -59,6 +59,7 @@ describe('planLan', () => {
         expect(planLan(DEFAULT_LAN, { mac: m.spelled }).mac).toBe(m.normal)
       }),
     )
+    expect(normaliseMac('01:23-45:6789:AB')).toBe('0123456789ab')
     expect(planLan(DEFAULT_LAN, { interface: 'lan0' }).interface).toBe('lan0')
   })
 
@@ -71,7 +72,8 @@ describe('planLan', () => {
       '0123456789a',
       '0123456789abc',
       '01:23:45:67:89',
-      '01:23-45:67:89:ab',
+      '01::23:45:67:89:ab',
+      '0:123:45:67:89:ab',
       '0g:23:45:67:89:ab',
       '01.23.45.67.89.ab',
       '0123456789ab\n',
