@@ -21,6 +21,7 @@ const Scalar = Type.Union([
 ])
 const SectionValue = Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })])
 const Section = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]*$' }), SectionValue, {
+  additionalProperties: false,
   description: 'Quadlet or systemd keys of one section, rendered in source order.',
 })
 const UnitName = '^[A-Za-z0-9_-]+$'
@@ -31,7 +32,7 @@ const unitTable = (own: string, extra: Record<string, ReturnType<typeof Type.Boo
       { ...extra, Unit: Type.Optional(Section), [own]: Section, Install: Type.Optional(Section) },
       { additionalProperties: false },
     ),
-    { minProperties },
+    { minProperties, additionalProperties: false },
   )
 
 /**
