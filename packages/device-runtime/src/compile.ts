@@ -9,6 +9,7 @@ import {
 } from '@atomicnix/config-schema'
 import { FIREWALL_NFT_PATH, planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { lanDeviceFiles, planLan } from '@atomicnix/lan-plan'
+import { planQuadlets, quadletDeviceFiles } from '@atomicnix/quadlet-render'
 import type { DeviceFile } from './device-file.js'
 
 /** Options of `compileDevice`. */
@@ -50,6 +51,7 @@ export function compileDevice(configText: string, options: CompileOptions = {}):
     { path: 'data/config/health-required.json', contents: renderHealthRequiredJson(config), mode: PRIVATE },
     { path: FIREWALL_NFT_PATH, contents: renderNftables(planFirewall(config)), mode: 0o644 },
     ...lanDeviceFiles(planLan(config, options.mac === undefined ? {} : { mac: options.mac })),
+    ...quadletDeviceFiles(planQuadlets(config)),
   ]
   const osUpgrade = renderOsUpgradeJson(config)
   if (osUpgrade !== undefined) files.push({ path: 'data/config/os-upgrade.json', contents: osUpgrade, mode: PRIVATE })

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { normaliseMac } from '@atomicnix/lan-plan'
 import { compileDevice } from '../compile.js'
 import { readConfigText } from './read-config.js'
 import { reportIssues } from './report.js'
@@ -9,9 +10,13 @@ export async function renderCommand(args: readonly string[], { files, output }: 
   const { values, positionals } = parseOptions(args, { root: { type: 'string' }, mac: { type: 'string' } }, 1)
   const file = positionals[0]!
   if (values.root === undefined || values.root === '') throw new UsageError('missing --root DIR')
-  const mac = values.mac
-  if (mac !== undefined && !/^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$/.test(mac)) {
-    throw new UsageError(`--mac "${mac}" is not a MAC address (12 hex digits)`)
+  let mac: string | undefined
+  if (values.mac !== undefined) {
+    try {
+      mac = normaliseMac(values.mac)
+    } catch {
+      throw new UsageError(`--mac "${values.mac}" is not a MAC address (12 hex digits)`)
+    }
   }
   const text = await readConfigText(files, file)
   const result = compileDevice(text, mac === undefined ? {} : { mac })
