@@ -39,7 +39,8 @@ function portSet(ports: readonly number[]): string {
     if (interval) return [`${from}-${to}`]
     return Array.from({ length: to - from + 1 }, (_, i) => String(from + i))
   })
-  return items.length === 1 && runs[0]![0] === runs[0]![1] ? items[0]! : `{ ${items.join(', ')} }`
+  // nft turns a one-element set into a plain value or range (`nft list` shows `dport 1-3`), so we write it that way.
+  return items.length === 1 ? items[0]! : `{ ${items.join(', ')} }`
 }
 
 function typeSet(types: readonly string[]): string {

@@ -2,20 +2,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FirewallInbound } from '@atomicnix/config-schema'
-import { parseConfig, parseFirewallInbound } from '@atomicnix/config-schema'
+import { parseFirewallInbound } from '@atomicnix/config-schema'
 import { planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { describe, expect, it } from 'vitest'
 import { configWith, FIXTURES } from './fixtures.js'
+import { loadTomlFixture, TOML_FIXTURES } from './toml-fixtures.js'
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url))
 const UPDATE = process.env.UPDATE_GOLDEN === '1'
-const TOML_FIXTURES = fileURLToPath(new URL('../../config-schema/test/fixtures/valid/', import.meta.url))
-const tomlFixtures = existsSync(TOML_FIXTURES)
-  ? readdirSync(TOML_FIXTURES)
-      .filter((f) => f.endsWith('.toml'))
-      .sort()
-  : []
-
 /** `firewall-inbound.json` as DESIGN section 4 writes it: flat for WAN-only configs, scoped once a LAN scope exists. */
 function runtimeJson(inbound: FirewallInbound): unknown {
   return JSON.parse(JSON.stringify(inbound.lan ? inbound : inbound.wan))
@@ -46,7 +40,7 @@ describe('golden nftables scripts', () => {
   it('has no golden file without a fixture', () => {
     const names = new Set([
       ...FIXTURES.map((f) => `${f.name}.nft`),
-      ...tomlFixtures.map((f) => `config-schema/${f.replace(/\.toml$/, '.nft')}`),
+      ...TOML_FIXTURES.map((f) => `config-schema/${f.replace(/\.toml$/, '.nft')}`),
     ])
     const goldens = readdirSync(GOLDEN, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.nft'))
     expect(goldens.filter((f) => !names.has(f))).toEqual([])
@@ -55,17 +49,16 @@ describe('golden nftables scripts', () => {
 
 describe('golden nftables scripts for the config-schema valid fixtures', () => {
   it('finds the fixtures', () => {
-    expect(tomlFixtures.length).toBeGreaterThan(0)
+    expect(TOML_FIXTURES.length).toBeGreaterThan(0)
   })
 
-  for (const file of tomlFixtures) {
+  for (const file of TOML_FIXTURES) {
     it(file, () => {
-      const parsed = parseConfig(readFileSync(`${TOML_FIXTURES}${file}`, 'utf8'))
-      if (!parsed.ok) throw new Error(`${file} does not parse: ${JSON.stringify(parsed.errors)}`)
-      const script = renderNftables(planFirewall(parsed.value))
+      const config = loadTomlFixture(file)
+      const script = renderNftables(planFirewall(config))
       expectGolden(`config-schema/${file.replace(/\.toml$/, '.nft')}`, script)
       // What the device reads back at boot must give the same firewall as the config it came from.
-      const json = parseFirewallInbound(runtimeJson(parsed.value.firewall.inbound))
+      const json = parseFirewallInbound(runtimeJson(config.firewall.inbound))
       if (!json.ok) throw new Error(`firewall-inbound.json does not parse: ${JSON.stringify(json.errors)}`)
       expect(renderNftables(planFirewall(json.value))).toBe(script)
     })

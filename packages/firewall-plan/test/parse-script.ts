@@ -36,7 +36,7 @@ const PLATFORM = [
   '\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept comment "platform"',
 ]
 const RULE =
-  /^\t\tiifname "([A-Za-z0-9_.-]{1,15})" (?:(tcp|udp) dport (\d+|\{ [\d, -]+ \}) |(icmp|icmpv6) type echo-request )?accept comment "([A-Za-z0-9_.[\]-]{1,128})"$/
+  /^\t\tiifname "([A-Za-z0-9_.-]{1,15})" (?:(tcp|udp) dport (\d+|\d+-\d+|\{ [\d, -]+ \}) |(icmp|icmpv6) type echo-request )?accept comment "([A-Za-z0-9_.[\]-]{1,128})"$/
 
 /** The parsed script: accepted traffic per interface, and each rule's comment. */
 export interface ParsedScript {
