@@ -2,6 +2,7 @@
  * The firewall proven with packets: the rendered script is loaded with `nft -f` into a gateway namespace, and peers on
  * the WAN, the LAN and the VPN probe it. See lab/gateway-lab.ts for the topology and lab/matrix.ts for the probes.
  */
+import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { type FirewallPlan, planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { describe, expect, it } from 'vitest'
@@ -58,13 +59,17 @@ async function startDnsmasq(lab: GatewayLab): Promise<void> {
     '--user=root',
     '--log-facility=-',
   ])
+  await waitForLog(child, /started/)
+}
+
+/** Waits until a daemon logs a line matching `pattern` on stderr (dnsmasq logs "started" once its sockets are open). */
+async function waitForLog(child: ChildProcess, pattern: RegExp): Promise<void> {
   let log = ''
   child.stderr?.on('data', (chunk) => {
     log += chunk
   })
-  // dnsmasq logs "started" once its sockets are open.
-  for (let i = 0; i < 100 && !/started/.test(log); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!/started/.test(log)) throw new Error(`dnsmasq did not start: ${log}`)
+  for (let i = 0; i < 100 && !pattern.test(log); i++) await new Promise((r) => setTimeout(r, 50))
+  if (!pattern.test(log)) throw new Error(`no ${pattern} in the log: ${log}`)
 }
 
 /** Asks for a lease from the LAN client: DISCOVER goes from 0.0.0.0 to 255.255.255.255, as on a real LAN. */
@@ -113,7 +118,7 @@ describeSystem('firewall in network namespaces', { root: true, commands: ['nft',
       }))
   })
 
-  describe('LAN services under every LAN allowlist', () => {
+  describe('DHCP and DNS through the firewall', () => {
     for (const name of ALLOWLISTS) {
       it(`${name}: a LAN client gets a DHCP lease and a DNS answer from dnsmasq on the gateway`, () =>
         withGatewayLab(async (lab) => {
@@ -131,6 +136,42 @@ describeSystem('firewall in network namespaces', { root: true, commands: ['nft',
           expect(ntp).toEqual({ tcp: { 53: true }, udp: { 123: true } })
         }))
     }
+
+    it('the gateway still gets its own WAN address by DHCP through the firewall', () =>
+      withGatewayLab(async (lab) => {
+        loadFirewall(lab.gw, lab.dir, scriptOf(fixture('seed')))
+        const server = lab.wan.spawn([
+          'dnsmasq',
+          '--keep-in-foreground',
+          '--conf-file=/dev/null',
+          '--port=0',
+          '--no-ping',
+          '--interface=eth0',
+          '--bind-interfaces',
+          '--dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,1h',
+          `--dhcp-leasefile=${join(lab.dir, 'wan-leases')}`,
+          `--pid-file=${join(lab.dir, 'wan-dnsmasq.pid')}`,
+          '--user=root',
+          '--log-facility=-',
+        ])
+        await waitForLog(server, /started/)
+        const r = lab.gw.run([
+          'busybox',
+          'udhcpc',
+          '-i',
+          'eth0',
+          '-n',
+          '-q',
+          '-f',
+          '-t',
+          '3',
+          '-T',
+          '1',
+          '-s',
+          '/bin/true',
+        ])
+        expect(r.stdout + r.stderr).toMatch(/lease of 192\.0\.2\.1\d\d obtained/)
+      }))
 
     it('without the UDP 67 rule the same client gets no lease (control)', () =>
       withGatewayLab(async (lab) => {
@@ -170,6 +211,15 @@ describeSystem('firewall in network namespaces', { root: true, commands: ['nft',
         expect(fresh.tcp).toEqual({ 8000: false, 443: true })
         const report = await checkMatrix(lab, second.inbound, false)
         expect(report.wrong).toEqual([])
+      }))
+
+    it('a script that nft rejects leaves the loaded table exactly as it was', () =>
+      withGatewayLab(async (lab) => {
+        const script = scriptOf(fixture('many-ports'))
+        loadFirewall(lab.gw, lab.dir, script)
+        const broken = scriptOf(fixture('seed')).replace('policy drop;\n', 'policy drop;\n\t\ttcp dport 70000 accept\n')
+        expect(() => loadFirewall(lab.gw, lab.dir, broken, 'broken.nft')).toThrow(/exited 1/)
+        expect(listTable(lab.gw)).toBe(tableBody(script))
       }))
 
     it('loading the same script twice leaves one copy of each rule', () =>
