@@ -79,9 +79,35 @@ function unitDir(rootless: boolean): string {
  */
 export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
+  // Quadlet copies host paths verbatim into [Unit] RequiresMountsFor= and [Service] WorkingDirectory= of the
+  // service it writes; a backslash at the end of such a path would continue that line into the next directive.
+  const plainPath = (path: string, segments: readonly PathSegment[]) => {
+    if (!path.includes('\\')) return true
+    ctx.error('quadlet_path_backslash', segments, 'A host path may not contain a backslash.')
+    return false
+  }
+  for (const key of unit.kind === 'volume'
+    ? ['Device']
+    : unit.kind === 'build'
+      ? ['SetWorkingDirectory', 'File']
+      : []) {
+    for (const item of valueItems(own[key] ?? [], [...at, key])) {
+      if (typeof item.value === 'string') plainPath(item.value, item.segments)
+    }
+  }
   const guard = (hostPath: string, segments: readonly PathSegment[], glob = false) => {
     if (!rootless) return
     const expanded = expandPlaceholders(hostPath, DEFAULT_CONFIG_ROOT)
+    if (!expanded.startsWith('/')) {
+      // Quadlet resolves a relative source against the directory the unit file is read from, which is appsvc's
+      // own unit directory on the device but any directory elsewhere: only absolute paths mean one thing.
+      ctx.error(
+        'rootless_path_relative',
+        segments,
+        'A rootless container mounts host paths by absolute path only (bundle files are under the FILES_DIR placeholder).',
+      )
+      return
+    }
     const path = normalizeHostPath(glob ? globBase(expanded) : expanded, unitDir(rootless))
     const exposed = exposedProtectedPath(path)
     if (exposed) {
@@ -104,6 +130,7 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
         continue
       }
       const { type, source, options } = parsed.value
+      if (source !== undefined && !plainPath(source, item.segments)) continue
       if (source !== undefined && (type === 'bind' || type === 'glob')) guard(source, item.segments, type === 'glob')
       if (rootless && options.some((o) => o.key === 'volume-opt')) {
         ctx.error(
@@ -117,8 +144,18 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
   if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
     for (const item of valueItems(own.Volume, [...at, 'Volume'])) {
       if (typeof item.value !== 'string') continue
+      const parts = item.value.split(':')
+      if (parts[parts.length === 1 ? 0 : 1] === '') {
+        // "Volume=:" makes Quadlet write an empty, unquoted "-v" argument, and the image becomes the volume.
+        ctx.error(
+          'quadlet_volume_invalid',
+          item.segments,
+          'A volume needs a container path: [source:]destination[:options].',
+        )
+        continue
+      }
       const source = volumeHostSource(item.value)
-      if (source !== undefined) guard(source, item.segments)
+      if (source !== undefined && plainPath(source, item.segments)) guard(source, item.segments)
     }
   }
   if (unit.kind !== 'container') return

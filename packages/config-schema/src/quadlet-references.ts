@@ -69,7 +69,8 @@ function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[
  * root's storage and network namespace, which the rootless container must not reach.
  */
 export function checkReferences(units: readonly UnitInput[], ctx: RuleContext): void {
-  const defined = new Set(units.map((u) => `${u.name}.${u.kind}`))
+  // Rootful and rootless units are read from different directories, so a rootful unit sees rootful units only.
+  const defined = new Set(units.filter((u) => quadletMode(u) === 'rootful').map((u) => `${u.name}.${u.kind}`))
   const builtImages = new Set<string>()
   for (const unit of units) {
     const tags = unit.kind === 'build' ? unit.sections.Build?.ImageTag : undefined

@@ -24,6 +24,13 @@ export const ROOTLESS_FORBIDDEN_KEYS: readonly string[] = ['PodmanArgs', 'Global
  */
 export const QUADLET_FORBIDDEN_KEYS: readonly string[] = ['ServiceName']
 
+/**
+ * An image reference (`registry/name:tag@digest`, `x.build`, `docker://...`). The image is the one positional
+ * argument of `podman run` that comes from the config: a value starting with "-" would be read as an option
+ * (`--privileged`, `--network=host`) and shift the real image into the command, so the grammar is strict.
+ */
+const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$/
+
 /** Whitespace that systemd and Quadlet strip from both ends of a value (JavaScript's `\s` is a superset). */
 const EDGE_SPACE = /^\s|\s$/
 
@@ -63,6 +70,12 @@ function checkValues(unit: UnitInput, ctx: RuleContext): void {
             item.segments,
             'The value is empty, and an empty assignment resets the key in systemd and Quadlet.',
           )
+          continue
+        }
+        // Quadlet unquotes many values and writes an empty word into ExecStart unquoted, where systemd drops it and
+        // the next argument takes its place (LogDriver="" swallows the following option).
+        if (isOwn && /^["'\s]+$/.test(text)) {
+          ctx.error('quadlet_value_empty', item.segments, 'The value is empty once Quadlet removes its quotes.')
           continue
         }
         if (EDGE_SPACE.test(text)) {
@@ -148,6 +161,12 @@ function checkRequired(unit: UnitInput, own: QuadletSection, at: readonly PathSe
   }
   if (unit.kind === 'container' && Array.isArray(own.Image)) {
     ctx.error('quadlet_value_multiple', [...at, 'Image'], 'A container has exactly one "Image".')
+  } else if (unit.kind === 'container' && own.Image !== undefined && !IMAGE_REFERENCE.test(String(own.Image))) {
+    ctx.error(
+      'quadlet_image_invalid',
+      [...at, 'Image'],
+      'An image reference is letters, digits and ._-/:@+ and starts with a letter or digit.',
+    )
   }
 }
 
