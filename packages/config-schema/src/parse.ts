@@ -71,7 +71,10 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
   const ctx = new RuleContext(options, 'toml')
   const config = checkDocument(document, ctx)
   if (ctx.issues.length === 0 && config !== undefined) return { ok: true, value: config, warnings: [] }
-  const map = new SourceMap(source)
+  const map = new SourceMap(
+    source,
+    ctx.issues.map((p) => p.segments),
+  )
   return finish(config, ctx.issues, (p) => toIssue(p, map.locate(p.segments, p.anchor)))
 }
 

@@ -6,27 +6,43 @@ export interface Position {
   readonly column: number
 }
 
-/** Where a path's key and value stand in the source. Tables defined by a header have the header's position. */
-interface Entry {
-  key?: number
-  value?: number
+/** A node of the trie of wanted paths, with the offsets found for its path (-1 = not seen). */
+interface Node {
+  readonly children: Map<PathSegment, Node>
+  key: number
+  value: number
 }
 
+const NONE = -1
+const node = (): Node => ({ children: new Map(), key: NONE, value: NONE })
+
 /**
- * Positions of every key, table header and value of a TOML document, by formatted path.
+ * Positions of chosen paths of a TOML document: their key (or table header) and their value.
  *
- * smol-toml returns plain values without positions, so after a successful parse this scanner walks the same text once
- * more and records offsets. It trusts that the text is valid TOML (it only runs after smol-toml accepted it) and
- * never throws: on anything unexpected it stops and keeps what it found.
+ * smol-toml returns values without positions, so once validation has found issues, this scanner walks the same text
+ * once more. The paths of the issues form a trie; the scanner follows it key by key and records offsets only where
+ * it stands on a wanted path, so keys elsewhere cost a comparison, not a string. It trusts that the text is valid
+ * TOML (it runs only after smol-toml accepted it) and never throws: on anything unexpected it stops and keeps what it
+ * found.
  */
 export class SourceMap {
-  private readonly entries = new Map<string, Entry>()
-  private readonly lineStarts: number[] = [0]
+  private readonly root = node()
+  private lineStarts: number[] | undefined
 
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1)
+  constructor(
+    private readonly text: string,
+    paths: Iterable<readonly PathSegment[]>,
+  ) {
+    for (const segments of paths) {
+      let at = this.root
+      for (const segment of segments) {
+        let next = at.children.get(segment)
+        if (next === undefined) at.children.set(segment, (next = node()))
+        at = next
+      }
+    }
     try {
-      new Scanner(text, this.entries).document()
+      new Scanner(text, this.root).document()
     } catch {
       // A scanner bug must never turn a report into a crash; positions found so far remain.
     }
@@ -34,34 +50,65 @@ export class SourceMap {
 
   /** Line and column of an offset. */
   position(offset: number): Position {
+    if (this.lineStarts === undefined) {
+      this.lineStarts = [0]
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1)
+    }
+    const starts = this.lineStarts
     let lo = 0
-    let hi = this.lineStarts.length - 1
+    let hi = starts.length - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1
-      if (this.lineStarts[mid]! <= offset) lo = mid
+      if (starts[mid]! <= offset) lo = mid
       else hi = mid - 1
     }
-    return { line: lo + 1, column: offset - this.lineStarts[lo]! + 1 }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 }
   }
 
   /**
-   * The position of `segments`: its value or its key as asked; for a path absent from the source, the key (table
-   * header) of its nearest ancestor that is present; the document start for the root.
+   * The position of `segments` (one of the paths given to the constructor): its value or its key as asked; for a
+   * path absent from the source, the key (table header) of its nearest ancestor that is present; else line 1.
    */
   locate(segments: readonly PathSegment[], anchor: 'key' | 'value'): Position {
-    const entry = this.entries.get(formatPath(segments))
-    if (entry) {
-      const offset = anchor === 'value' ? (entry.value ?? entry.key) : (entry.key ?? entry.value)
-      if (offset !== undefined) return this.position(offset)
+    const chain: Node[] = []
+    let at: Node | undefined = this.root
+    for (const segment of segments) {
+      at = at.children.get(segment)
+      if (at === undefined) break
+      chain.push(at)
     }
-    for (let n = segments.length - 1; n > 0; n--) {
-      const parent = this.entries.get(formatPath(segments.slice(0, n)))
-      const offset = parent?.key ?? parent?.value
-      if (offset !== undefined) return this.position(offset)
+    const own = chain.length === segments.length ? chain[chain.length - 1] : undefined
+    if (own !== undefined) {
+      const first = anchor === 'value' ? own.value : own.key
+      const offset = first !== NONE ? first : anchor === 'value' ? own.key : own.value
+      if (offset !== NONE) return this.position(offset)
+    }
+    for (let n = segments.length - 2; n >= 0; n--) {
+      const parent = chain[n]
+      if (parent === undefined) continue
+      const offset = parent.key !== NONE ? parent.key : parent.value
+      if (offset !== NONE) return this.position(offset)
     }
     return { line: 1, column: 1 }
   }
 }
+
+// Character codes the scanner compares against.
+const TAB = 9
+const LF = 10
+const CR = 13
+const SPACE = 32
+const QUOTE = 34
+const HASH = 35
+const APOSTROPHE = 39
+const COMMA = 44
+const DOT = 46
+const EQUALS = 61
+const OPEN_BRACKET = 91
+const BACKSLASH = 92
+const CLOSE_BRACKET = 93
+const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
 
 const isBareKeyChar = (c: number) =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95
@@ -73,175 +120,168 @@ class Scanner {
 
   constructor(
     private readonly s: string,
-    private readonly entries: Map<string, Entry>,
+    private readonly root: Node,
   ) {}
 
   document(): void {
-    let table: PathSegment[] = []
+    let table: Node | undefined = this.root
+    const s = this.s
     for (;;) {
-      this.skipBlank(true)
-      if (this.i >= this.s.length) return
-      if (this.s[this.i] === '[') {
+      this.skipBlank()
+      if (this.i >= s.length) return
+      if (s.charCodeAt(this.i) === OPEN_BRACKET) {
         const headerAt = this.i
-        const isArray = this.s[this.i + 1] === '['
+        const isArray = s.charCodeAt(this.i + 1) === OPEN_BRACKET
         this.i += isArray ? 2 : 1
-        const keys = this.keyPath()
+        table = this.header(headerAt, isArray)
         this.i += isArray ? 2 : 1
-        table = this.header(keys, headerAt, isArray)
       } else {
-        const keys = this.keyPath()
+        const at = this.keyPath(table)
         this.skipSpaces()
         this.i++ // '='
         this.skipSpaces()
-        const path = this.defineKeys(table, keys)
-        this.value(path)
+        this.value(at)
       }
     }
   }
 
-  /** Resolves a header's keys through earlier arrays of tables and records the header. */
-  private header(keys: readonly Key[], headerAt: number, isArray: boolean): PathSegment[] {
+  /** Reads a header's keys, resolving them through earlier arrays of tables, and records the header. */
+  private header(headerAt: number, isArray: boolean): Node | undefined {
     const path: PathSegment[] = []
-    keys.forEach((key, n) => {
-      path.push(key.name)
-      const last = n === keys.length - 1
+    let at: Node | undefined = this.root
+    for (;;) {
+      this.skipSpaces()
+      const keyAt = this.i
+      const name = this.key()
+      path.push(name)
+      at = at?.children.get(name)
+      this.skipSpaces()
+      const last = this.s.charCodeAt(this.i) !== DOT
+      if (at !== undefined && at.key === NONE) at.key = last ? headerAt : keyAt
       const formatted = formatPath(path)
-      if (last && isArray) {
-        const count = this.arrays.get(formatted) ?? 0
-        this.arrays.set(formatted, count + 1)
-        this.record(path, last ? headerAt : key.at)
-        path.push(count)
-        this.record(path, headerAt)
-        return
-      }
-      this.record(path, last ? headerAt : key.at)
       const count = this.arrays.get(formatted)
-      if (count !== undefined) path.push(count - 1)
-    })
-    return path
-  }
-
-  /** Records the dotted keys of a key/value pair under the current table; returns the value's path. */
-  private defineKeys(table: readonly PathSegment[], keys: readonly Key[]): PathSegment[] {
-    const path = [...table]
-    for (const key of keys) {
-      path.push(key.name)
-      this.record(path, key.at)
+      if (last) {
+        if (!isArray) return at
+        const length = (count ?? 0) + 1
+        this.arrays.set(formatted, length)
+        at = at?.children.get(length - 1)
+        if (at !== undefined && at.key === NONE) at.key = headerAt
+        return at
+      }
+      if (count !== undefined) {
+        path.push(count - 1)
+        at = at?.children.get(count - 1)
+      }
+      this.i++ // '.'
     }
-    return path
   }
 
-  private record(path: readonly PathSegment[], keyAt: number): void {
-    const formatted = formatPath(path)
-    if (!this.entries.has(formatted)) this.entries.set(formatted, { key: keyAt })
+  /** Reads the (dotted) key of a key/value pair below `table`, recording each part; returns the value's node. */
+  private keyPath(table: Node | undefined): Node | undefined {
+    let at = table
+    for (;;) {
+      this.skipSpaces()
+      const keyAt = this.i
+      const name = this.key()
+      at = at?.children.get(name)
+      if (at !== undefined && at.key === NONE) at.key = keyAt
+      this.skipSpaces()
+      if (this.s.charCodeAt(this.i) !== DOT) return at
+      this.i++
+    }
   }
 
-  private recordValue(path: readonly PathSegment[], at: number): void {
-    const formatted = formatPath(path)
-    const entry = this.entries.get(formatted)
-    if (entry === undefined) this.entries.set(formatted, { value: at })
-    else if (entry.value === undefined) entry.value = at
+  private key(): string {
+    const c = this.s.charCodeAt(this.i)
+    if (c === QUOTE || c === APOSTROPHE) return this.string(true)
+    const start = this.i
+    while (this.i < this.s.length && isBareKeyChar(this.s.charCodeAt(this.i))) this.i++
+    if (this.i === start) throw new Error('key expected')
+    return this.s.slice(start, this.i)
   }
 
-  private value(path: readonly PathSegment[]): void {
-    this.recordValue(path, this.i)
-    const c = this.s[this.i]
-    if (c === '"' || c === "'") {
-      this.string()
-    } else if (c === '[') {
+  private value(at: Node | undefined): void {
+    const s = this.s
+    if (at !== undefined && at.value === NONE) at.value = this.i
+    const c = s.charCodeAt(this.i)
+    if (c === QUOTE || c === APOSTROPHE) {
+      this.string(false)
+    } else if (c === OPEN_BRACKET) {
       this.i++
       for (let index = 0; ; index++) {
-        this.skipBlank(true)
-        if (this.s[this.i] === ']' || this.i >= this.s.length) break
-        this.value([...path, index])
-        this.skipBlank(true)
-        if (this.s[this.i] === ',') this.i++
+        this.skipBlank()
+        if (this.i >= s.length || s.charCodeAt(this.i) === CLOSE_BRACKET) break
+        this.value(at?.children.get(index))
+        this.skipBlank()
+        if (s.charCodeAt(this.i) === COMMA) this.i++
       }
       this.i++
-    } else if (c === '{') {
+    } else if (c === OPEN_BRACE) {
       this.i++
       for (;;) {
-        this.skipBlank(true)
-        if (this.s[this.i] === '}' || this.i >= this.s.length) break
-        const keys = this.keyPath()
+        this.skipBlank()
+        if (this.i >= s.length || s.charCodeAt(this.i) === CLOSE_BRACE) break
+        const inner = this.keyPath(at)
         this.skipSpaces()
         this.i++ // '='
         this.skipSpaces()
-        this.value(this.defineKeys(path, keys))
-        this.skipBlank(true)
-        if (this.s[this.i] === ',') this.i++
+        this.value(inner)
+        this.skipBlank()
+        if (s.charCodeAt(this.i) === COMMA) this.i++
       }
       this.i++
     } else {
       // Numbers, booleans, dates (a date may contain one space, so stop only at delimiters).
-      while (this.i < this.s.length && !',]}#\n\r'.includes(this.s[this.i]!)) this.i++
+      for (; this.i < s.length; this.i++) {
+        const d = s.charCodeAt(this.i)
+        if (d === COMMA || d === CLOSE_BRACKET || d === CLOSE_BRACE || d === HASH || d === LF || d === CR) break
+      }
     }
   }
 
-  /** Skips a string of any of the four kinds, returning its decoded text (used for quoted keys). */
-  private string(): string {
+  /** Skips a string of any of the four kinds; decodes it only when `decode` (quoted keys). */
+  private string(decode: boolean): string {
     const s = this.s
-    const quote = s[this.i]!
-    const multi = s.startsWith(quote.repeat(3), this.i)
-    const literal = quote === "'"
+    const quote = s.charCodeAt(this.i)
+    const multi = s.charCodeAt(this.i + 1) === quote && s.charCodeAt(this.i + 2) === quote
+    const literal = quote === APOSTROPHE
     this.i += multi ? 3 : 1
     let out = ''
     while (this.i < s.length) {
-      const c = s[this.i]!
-      if (multi ? s.startsWith(quote.repeat(3), this.i) : c === quote) {
+      const c = s.charCodeAt(this.i)
+      if (c === quote && (!multi || (s.charCodeAt(this.i + 1) === quote && s.charCodeAt(this.i + 2) === quote))) {
         this.i += multi ? 3 : 1
         // A multi-line string may end with up to two extra quotes that belong to its content.
-        if (multi) for (let extra = 0; extra < 2 && s[this.i] === quote; extra++) this.i++
+        if (multi) for (let extra = 0; extra < 2 && s.charCodeAt(this.i) === quote; extra++) this.i++
         return out
       }
-      if (!literal && c === '\\') {
-        out += decodeEscape(s, this.i)
+      if (!literal && c === BACKSLASH) {
+        if (decode) out += decodeEscape(s, this.i)
         this.i += escapeLength(s, this.i)
         continue
       }
-      out += c
+      if (decode) out += s[this.i]
       this.i++
     }
     return out
   }
 
-  private keyPath(): Key[] {
-    const keys: Key[] = []
-    for (;;) {
-      this.skipSpaces()
-      const at = this.i
-      const c = this.s[this.i]
-      let name: string
-      if (c === '"' || c === "'") name = this.string()
-      else {
-        while (this.i < this.s.length && isBareKeyChar(this.s.charCodeAt(this.i))) this.i++
-        name = this.s.slice(at, this.i)
-        if (this.i === at) throw new Error('key expected')
-      }
-      keys.push({ name, at })
-      this.skipSpaces()
-      if (this.s[this.i] !== '.') return keys
-      this.i++
-    }
-  }
-
   private skipSpaces(): void {
-    while (this.s[this.i] === ' ' || this.s[this.i] === '\t') this.i++
+    let c = this.s.charCodeAt(this.i)
+    while (c === SPACE || c === TAB) c = this.s.charCodeAt(++this.i)
   }
 
-  private skipBlank(newlines: boolean): void {
+  private skipBlank(): void {
+    const s = this.s
     for (;;) {
-      const c = this.s[this.i]
-      if (c === ' ' || c === '\t' || (newlines && (c === '\n' || c === '\r'))) this.i++
-      else if (c === '#') while (this.i < this.s.length && this.s[this.i] !== '\n') this.i++
-      else return
+      const c = s.charCodeAt(this.i)
+      if (c === SPACE || c === TAB || c === LF || c === CR) this.i++
+      else if (c === HASH) {
+        const end = s.indexOf('\n', this.i)
+        this.i = end === -1 ? s.length : end
+      } else return
     }
   }
-}
-
-interface Key {
-  readonly name: string
-  readonly at: number
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js'
 import { normalizeDnsName } from './dns-name.js'
 import { parseIpv4 } from './ipv4.js'
 
@@ -17,7 +18,7 @@ export function checkServerUrl(text: string): UrlCheck {
   if (match === null) return { ok: false, reason: 'it is not an absolute http(s) URL with a host' }
   const [, scheme, host, port] = match
   const hostOk = host!.startsWith('[')
-    ? /^\[[0-9a-f:.]*:[0-9a-f:.]*\]$/i.test(host!)
+    ? ipaddr.IPv6.isValid(host!.slice(1, -1)) && !host!.includes('%')
     : parseIpv4(host!) !== undefined || (!/^[\d.]+$/.test(host!) && normalizeDnsName(host!) !== undefined)
   if (!hostOk) return { ok: false, reason: `"${host}" is not a valid host name or address` }
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
