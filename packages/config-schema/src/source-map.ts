@@ -37,7 +37,10 @@ export class SourceMap {
       let at = this.root
       for (const segment of segments) {
         let next = at.children.get(segment)
-        if (next === undefined) at.children.set(segment, (next = node()))
+        if (next === undefined) {
+          next = node()
+          at.children.set(segment, next)
+        }
         at = next
       }
     }
@@ -103,7 +106,6 @@ const HASH = 35
 const APOSTROPHE = 39
 const COMMA = 44
 const DOT = 46
-const EQUALS = 61
 const OPEN_BRACKET = 91
 const BACKSLASH = 92
 const CLOSE_BRACKET = 93
