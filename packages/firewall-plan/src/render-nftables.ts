@@ -1,20 +1,33 @@
 import { FIREWALL_TABLE, MAX_COMMENT_BYTES } from './constants.js'
 import { isInterfaceName } from './options.js'
-import type { FirewallChain, FirewallPlan, FirewallRule } from './plan.js'
+import type { FirewallChain, FirewallPlan, FirewallRule, IcmpType, Icmpv6Type } from './plan.js'
 
 const TABLE = `${FIREWALL_TABLE.family} ${FIREWALL_TABLE.name}`
 
 // Comments are config paths or fixed words; this alphabet can neither end the quoted string nor start a new token.
 const COMMENT = /^[A-Za-z0-9_.[\]-]+$/
 const CT_STATES = new Set(['established', 'related', 'invalid', 'new', 'untracked'])
-const ICMP_TYPE = /^[a-z][a-z-]*$/
+const ICMP_TYPES: Readonly<Record<'icmp' | 'icmpv6', ReadonlySet<string>>> = {
+  icmp: new Set<IcmpType>(['echo-request', 'destination-unreachable', 'time-exceeded', 'parameter-problem']),
+  icmpv6: new Set<Icmpv6Type>([
+    'echo-request',
+    'destination-unreachable',
+    'packet-too-big',
+    'time-exceeded',
+    'parameter-problem',
+    'nd-router-solicit',
+    'nd-router-advert',
+    'nd-neighbor-solicit',
+    'nd-neighbor-advert',
+  ]),
+}
 
 function fail(what: string): never {
   throw new TypeError(`renderNftables: ${what}; render only plans made by planFirewall`)
 }
 
 function quoteInterface(name: string): string {
-  if (!isInterfaceName(name) && name !== 'lo') fail(`invalid interface name ${JSON.stringify(name)}`)
+  if (!isInterfaceName(name)) fail(`invalid interface name ${JSON.stringify(name)}`)
   return `"${name}"`
 }
 
@@ -43,9 +56,10 @@ function portSet(ports: readonly number[]): string {
   return items.length === 1 ? items[0]! : `{ ${items.join(', ')} }`
 }
 
-function typeSet(types: readonly string[]): string {
+function typeSet(protocol: 'icmp' | 'icmpv6', types: readonly string[]): string {
   if (types.length === 0) fail('an ICMP rule needs at least one type')
-  for (const type of types) if (!ICMP_TYPE.test(type)) fail(`invalid ICMP type ${JSON.stringify(type)}`)
+  for (const type of types)
+    if (!ICMP_TYPES[protocol].has(type)) fail(`invalid ${protocol} type ${JSON.stringify(type)}`)
   return types.length === 1 ? types[0]! : `{ ${types.join(', ')} }`
 }
 
@@ -70,10 +84,10 @@ function renderRule(rule: FirewallRule): string {
       parts.push(`${rule.protocol} dport ${portSet(rule.ports)}`)
       break
     case 'icmp':
-      parts.push(`icmp type ${typeSet(rule.icmpTypes)}`)
+      parts.push(`icmp type ${typeSet('icmp', rule.icmpTypes)}`)
       break
     case 'icmpv6':
-      parts.push(`icmpv6 type ${typeSet(rule.icmpTypes)}`)
+      parts.push(`icmpv6 type ${typeSet('icmpv6', rule.icmpTypes)}`)
       if (rule.hopLimit !== undefined) {
         if (!Number.isInteger(rule.hopLimit) || rule.hopLimit < 0 || rule.hopLimit > 255) fail('invalid hop limit')
         parts.push(`ip6 hoplimit ${rule.hopLimit}`)

@@ -73,6 +73,9 @@ describe('renderNftables', () => {
       { iif: 'eth0', protocol: 'udp', ports: [65536], verdict: 'accept', source: 'platform' },
       { iif: 'eth0', protocol: 'udp', ports: [1.5], verdict: 'accept', source: 'platform' },
       { ctState: [], verdict: 'accept', source: 'platform' },
+      { protocol: 'icmp', icmpTypes: ['counter' as 'echo-request'], verdict: 'accept', source: 'platform' },
+      { protocol: 'icmp', icmpTypes: ['packet-too-big' as 'echo-request'], verdict: 'accept', source: 'platform' },
+      { protocol: 'icmpv6', icmpTypes: [], verdict: 'accept', source: 'platform' },
       { verdict: 'jump x' as 'accept', source: 'platform' },
     ]
     for (const rule of bad)
