@@ -1,6 +1,7 @@
 import type { QuadletSection } from './config.js'
 import type { RuleContext } from './context.js'
 import type { PathSegment } from './path.js'
+import { expandPlaceholders } from './quadlet-paths.js'
 import { valueItems } from './quadlet-rewrite.js'
 import type { UnitInput } from './units.js'
 
@@ -70,7 +71,8 @@ export function checkConversion(unit: UnitInput, own: QuadletSection, at: readon
   }
   if (unit.kind === 'build') {
     const dir = last(own.SetWorkingDirectory)
-    const file = last(own.File)
+    const rawFile = last(own.File)
+    const file = rawFile === undefined ? undefined : expandPlaceholders(rawFile)
     if (dir === undefined && file === undefined) {
       ctx.error('quadlet_key_missing', [...at, 'File'], 'A build needs "File" or "SetWorkingDirectory".', 'key')
     } else if (dir !== undefined && dir.toLowerCase() === 'yaml') {
