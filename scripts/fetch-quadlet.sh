@@ -62,6 +62,8 @@ apt_opts=(
   -o "APT::Architecture=$(dpkg --print-architecture)"
   -o "Acquire::Languages=none"
   -o "Debug::NoLocking=1"
+  # The download lands in a directory the _apt sandbox user cannot write; fetching as the caller is fine here.
+  -o "APT::Sandbox::User=$(id -un)"
 )
 
 apt-get "${apt_opts[@]}" -qq update >&2
