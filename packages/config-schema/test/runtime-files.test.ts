@@ -9,11 +9,11 @@ import {
   renderFirewallInboundJson,
   renderHealthRequiredJson,
   renderOsUpgradeJson,
+  type Result,
 } from '../src/index.js'
 import { loadFixtures } from './fixtures.js'
 
-const codes = (r: { ok: boolean; errors?: readonly { code: string }[] }) =>
-  r.ok ? [] : (r as { errors: { code: string }[] }).errors.map((e) => e.code)
+const codes = (r: Result<unknown>) => (r.ok ? [] : r.errors.map((e) => e.code))
 
 const SEED_LAN = {
   gateway_cidr: '172.20.30.1/24',
