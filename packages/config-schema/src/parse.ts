@@ -2,6 +2,7 @@ import { parse, TomlError } from 'smol-toml'
 import type { Config } from './config.js'
 import { type PendingIssue, RuleContext, toIssue, type ValidateOptions } from './context.js'
 import type { Issue, Result } from './issue.js'
+import { isSupportedPodmanVersion, MIN_PODMAN_VERSION } from './quadlet-catalogue.js'
 import { SourceMap } from './source-map.js'
 import { checkDocument } from './validate-rules.js'
 
@@ -41,6 +42,16 @@ function finish(
   return { ok: true, value: config, warnings }
 }
 
+/** Options come from code, not from the config: an unsupported Podman target is a programmer error. */
+function checkOptions(options: ValidateOptions): void {
+  const version = options.podmanVersion
+  if (version !== undefined && !isSupportedPodmanVersion(version)) {
+    throw new RangeError(
+      `podmanVersion "${version}" is not supported; use "major.minor", ${MIN_PODMAN_VERSION} or newer.`,
+    )
+  }
+}
+
 function failure(code: string, message: string, line: number, column: number): Result<Config> {
   return { ok: false, errors: [{ code, severity: 'error', path: '', message, line, column }], warnings: [] }
 }
@@ -48,9 +59,10 @@ function failure(code: string, message: string, line: number, column: number): R
 /**
  * Parses config.toml text into a fully resolved, typed `Config`: LAN defaults filled in, derived fields computed,
  * lists de-duplicated. Every error and warning is reported at once, each with the line and column of its key or
- * value. Never throws for any string.
+ * value. Never throws for any string; throws a RangeError only for an unsupported `options.podmanVersion`.
  */
 export function parseConfig(text: string, options: ValidateOptions = {}): Result<Config> {
+  checkOptions(options)
   if (typeof text !== 'string') return failure('wrong_type', 'The config must be text.', 1, 1)
   if (text.length > MAX_CONFIG_BYTES || (text.length * 3 > MAX_CONFIG_BYTES && utf8Length(text) > MAX_CONFIG_BYTES)) {
     return failure('input_too_large', `The config is larger than ${MAX_CONFIG_BYTES} bytes.`, 1, 1)
@@ -80,9 +92,10 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
 
 /**
  * Validates an already parsed document (e.g. a JSON body) with exactly the rules of `parseConfig`. Issues carry
- * paths but no positions.
+ * paths but no positions. Throws a RangeError only for an unsupported `options.podmanVersion`.
  */
 export function validateConfig(value: unknown, options: ValidateOptions = {}): Result<Config> {
+  checkOptions(options)
   const ctx = new RuleContext(options)
   let config: Config | undefined
   try {

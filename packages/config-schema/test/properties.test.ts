@@ -152,3 +152,15 @@ describe('prototype pollution', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })
+
+describe('options', () => {
+  it('an unsupported Podman target is a programmer error, a newer one adds keys', () => {
+    const seed = loadFixtures('valid').find((f) => f.name === 'seed')!.text
+    expect(() => parseConfig(seed, { podmanVersion: '4.9' })).toThrow(RangeError)
+    expect(() => validateConfig({}, { podmanVersion: 'latest' })).toThrow(RangeError)
+    const memory = seed.replace('Image = ', 'Memory = "512m"\nImage = ')
+    const old = parseConfig(memory)
+    expect(old.ok ? [] : old.errors.map((e) => e.code)).toEqual(['quadlet_key_unknown'])
+    expect(parseConfig(memory, { podmanVersion: '5.5' }).ok).toBe(true)
+  })
+})
