@@ -6,10 +6,10 @@ import {
   parseLanSettings,
   parseOsUpgrade,
   parseQuadletRuntime,
+  type Result,
   renderFirewallInboundJson,
   renderHealthRequiredJson,
   renderOsUpgradeJson,
-  type Result,
 } from '../src/index.js'
 import { loadFixtures } from './fixtures.js'
 

@@ -1,31 +1,21 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { FirewallInbound } from '@atomicnix/config-schema'
 import { parseFirewallInbound } from '@atomicnix/config-schema'
 import { planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { describe, expect, it } from 'vitest'
+import { validFixtures } from '../../../test/support/config-fixtures.js'
+import { expectGolden as expectGoldenIn } from '../../../test/support/golden.js'
 import { configWith, FIXTURES } from './fixtures.js'
-import { loadTomlFixture, TOML_FIXTURES } from './toml-fixtures.js'
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url))
-const UPDATE = process.env.UPDATE_GOLDEN === '1'
+const TOML_FIXTURES = validFixtures()
 /** `firewall-inbound.json` as DESIGN section 4 writes it: flat for WAN-only configs, scoped once a LAN scope exists. */
 function runtimeJson(inbound: FirewallInbound): unknown {
   return JSON.parse(JSON.stringify(inbound.lan ? inbound : inbound.wan))
 }
 
-/** Compares with the golden file byte for byte, or rewrites it under UPDATE_GOLDEN=1. */
-function expectGolden(file: string, actual: string): void {
-  const path = `${GOLDEN}${file}`
-  if (UPDATE) {
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, actual)
-    return
-  }
-  expect(existsSync(path), `${file} is missing; run with UPDATE_GOLDEN=1 and review it`).toBe(true)
-  expect(actual).toBe(readFileSync(path, 'utf8'))
-}
+const expectGolden = (file: string, actual: string) => expectGoldenIn(GOLDEN, file, actual)
 
 describe('golden nftables scripts', () => {
   for (const fixture of FIXTURES) {
@@ -40,7 +30,7 @@ describe('golden nftables scripts', () => {
   it('has no golden file without a fixture', () => {
     const names = new Set([
       ...FIXTURES.map((f) => `${f.name}.nft`),
-      ...TOML_FIXTURES.map((f) => `config-schema/${f.replace(/\.toml$/, '.nft')}`),
+      ...TOML_FIXTURES.map((f) => `config-schema/${f.name}.nft`),
     ])
     const goldens = readdirSync(GOLDEN, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.nft'))
     expect(goldens.filter((f) => !names.has(f))).toEqual([])
@@ -52,11 +42,10 @@ describe('golden nftables scripts for the config-schema valid fixtures', () => {
     expect(TOML_FIXTURES.length).toBeGreaterThan(0)
   })
 
-  for (const file of TOML_FIXTURES) {
+  for (const { file, name, config } of TOML_FIXTURES) {
     it(file, () => {
-      const config = loadTomlFixture(file)
       const script = renderNftables(planFirewall(config))
-      expectGolden(`config-schema/${file.replace(/\.toml$/, '.nft')}`, script)
+      expectGolden(`config-schema/${name}.nft`, script)
       // What the device reads back at boot must give the same firewall as the config it came from.
       const json = parseFirewallInbound(runtimeJson(config.firewall.inbound))
       if (!json.ok) throw new Error(`firewall-inbound.json does not parse: ${JSON.stringify(json.errors)}`)

@@ -8,12 +8,12 @@ import { join } from 'node:path'
 import { planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
+import { validFixtures } from '../../../test/support/config-fixtures.js'
 import { type Host, withLab } from '../../../test/support/netns.js'
 import { describeSystem } from '../../../test/support/system.js'
 import * as arb from './arbitraries.js'
 import { FIXTURES } from './fixtures.js'
 import { output, tableBody } from './lab/gateway-lab.js'
-import { loadTomlFixture, TOML_FIXTURES } from './toml-fixtures.js'
 
 const GENERATED = 1000
 const LOADED = 250
@@ -22,7 +22,7 @@ const LOADED = 250
 function fixtureScripts(): [string, string][] {
   return [
     ...FIXTURES.map((f): [string, string] => [f.name, renderNftables(planFirewall(f.inbound, f.options))]),
-    ...TOML_FIXTURES.map((f): [string, string] => [`toml-${f}`, renderNftables(planFirewall(loadTomlFixture(f)))]),
+    ...validFixtures().map((f): [string, string] => [`toml-${f.file}`, renderNftables(planFirewall(f.config))]),
   ]
 }
 
@@ -79,7 +79,7 @@ describeSystem('nft accepts every rendered script', { root: true, commands: ['nf
     withLab(async (lab) => {
       const host = lab.host('nft')
       const named = fixtureScripts()
-      expect(named.length).toBeGreaterThanOrEqual(FIXTURES.length + TOML_FIXTURES.length)
+      expect(named.length).toBeGreaterThanOrEqual(FIXTURES.length + validFixtures().length)
       const scripts = named.map(([, script]) => script)
       await withScripts(scripts, async (files) => {
         expect(await check(host, files)).toEqual([])

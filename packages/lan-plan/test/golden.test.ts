@@ -1,25 +1,14 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { type LanPlan, lanDeviceFiles, planLan, renderHostsBlock, renderLanSettingsJson } from '@atomicnix/lan-plan'
 import { describe, expect, it } from 'vitest'
+import { expectGolden as expectGoldenIn } from '../../../test/support/golden.js'
 import { configWith, FIXTURES } from './fixtures.js'
 import { tomlFixtures } from './toml-fixtures.js'
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url))
-const UPDATE = process.env.UPDATE_GOLDEN === '1'
 
-/** Compares with the golden file byte for byte, or rewrites it under UPDATE_GOLDEN=1. */
-function expectGolden(file: string, actual: string): void {
-  const path = `${GOLDEN}${file}`
-  if (UPDATE) {
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, actual)
-    return
-  }
-  expect(existsSync(path), `${file} is missing; run with UPDATE_GOLDEN=1 and review it`).toBe(true)
-  expect(actual, file).toBe(readFileSync(path, 'utf8'))
-}
+const expectGolden = (file: string, actual: string) => expectGoldenIn(GOLDEN, file, actual)
 
 /** Every file below a directory, as paths relative to it. */
 function listFiles(dir: string): string[] {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { fileURLToPath } from 'node:url'
 import { planQuadlets, renderQuadlet, renderQuadletRuntime } from '@atomicnix/quadlet-render'
 import { describe, expect, it } from 'vitest'
-import { validFixtures } from './fixtures.js'
+import { validFixtures } from '../../../test/support/config-fixtures.js'
 
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url))
 const update = process.env.UPDATE_GOLDEN === '1'

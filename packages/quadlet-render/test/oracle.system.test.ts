@@ -2,9 +2,9 @@ import { parseConfig, validateConfig } from '@atomicnix/config-schema'
 import { planQuadlets, renderQuadlet } from '@atomicnix/quadlet-render'
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
+import { validFixtures } from '../../../test/support/config-fixtures.js'
 import { describeSystem } from '../../../test/support/system.js'
 import { hostileConfig, instantiate } from './arbitraries.js'
-import { validFixtures } from './fixtures.js'
 import { checkPlans, QUADLET } from './oracle.js'
 
 /** How many generated configs to check; CI runs at least 2,000. */

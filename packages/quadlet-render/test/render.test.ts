@@ -5,8 +5,8 @@ import * as api from '@atomicnix/quadlet-render'
 import { planQuadlets, quadletDeviceFiles, renderQuadlet, renderQuadletRuntime } from '@atomicnix/quadlet-render'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { validFixtures } from '../../../test/support/config-fixtures.js'
 import { hostileConfig, instantiate } from './arbitraries.js'
-import { validFixtures } from './fixtures.js'
 
 const units = validFixtures().find((f) => f.name === 'units')!.config
 
