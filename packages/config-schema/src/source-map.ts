@@ -1,4 +1,4 @@
-import { formatPath, type PathSegment } from './path.js'
+import type { PathSegment } from './path.js'
 
 /** A 1-based position in the TOML source. */
 export interface Position {
@@ -11,10 +11,12 @@ interface Node {
   readonly children: Map<PathSegment, Node>
   key: number
   value: number
+  /** Headers `[[path]]` seen so far when this path is an array of tables: the index of its current table + 1. */
+  tables: number
 }
 
 const NONE = -1
-const node = (): Node => ({ children: new Map(), key: NONE, value: NONE })
+const node = (): Node => ({ children: new Map(), key: NONE, value: NONE, tables: 0 })
 
 /**
  * Positions of chosen paths of a TOML document: their key (or table header) and their value.
@@ -117,13 +119,15 @@ const isBareKeyChar = (c: number) =>
 
 class Scanner {
   private i = 0
-  /** Arrays of tables seen so far, by formatted path, with their current length. */
-  private readonly arrays = new Map<string, number>()
+  /** The next backslash at or after some earlier offset (-1: none left); see `backslashFrom`. */
+  private backslash: number
 
   constructor(
     private readonly s: string,
     private readonly root: Node,
-  ) {}
+  ) {
+    this.backslash = s.indexOf('\\')
+  }
 
   document(): void {
     let table: Node | undefined = this.root
@@ -147,33 +151,27 @@ class Scanner {
     }
   }
 
-  /** Reads a header's keys, resolving them through earlier arrays of tables, and records the header. */
+  /**
+   * Reads a header's keys, resolving them through earlier arrays of tables, and records the header. Arrays of tables
+   * are counted only on wanted paths: below any other path, no node can be wanted either.
+   */
   private header(headerAt: number, isArray: boolean): Node | undefined {
-    const path: PathSegment[] = []
     let at: Node | undefined = this.root
     for (;;) {
       this.skipSpaces()
       const keyAt = this.i
-      const name = this.key()
-      path.push(name)
-      at = at?.children.get(name)
+      at = this.child(at)
       this.skipSpaces()
       const last = this.s.charCodeAt(this.i) !== DOT
       if (at !== undefined && at.key === NONE) at.key = last ? headerAt : keyAt
-      const formatted = formatPath(path)
-      const count = this.arrays.get(formatted)
       if (last) {
-        if (!isArray) return at
-        const length = (count ?? 0) + 1
-        this.arrays.set(formatted, length)
-        at = at?.children.get(length - 1)
+        if (!isArray || at === undefined) return at
+        at.tables++
+        at = at.children.get(at.tables - 1)
         if (at !== undefined && at.key === NONE) at.key = headerAt
         return at
       }
-      if (count !== undefined) {
-        path.push(count - 1)
-        at = at?.children.get(count - 1)
-      }
+      if (at !== undefined && at.tables > 0) at = at.children.get(at.tables - 1)
       this.i++ // '.'
     }
   }
@@ -184,8 +182,7 @@ class Scanner {
     for (;;) {
       this.skipSpaces()
       const keyAt = this.i
-      const name = this.key()
-      at = at?.children.get(name)
+      at = this.child(at)
       if (at !== undefined && at.key === NONE) at.key = keyAt
       this.skipSpaces()
       if (this.s.charCodeAt(this.i) !== DOT) return at
@@ -193,13 +190,21 @@ class Scanner {
     }
   }
 
-  private key(): string {
-    const c = this.s.charCodeAt(this.i)
-    if (c === QUOTE || c === APOSTROPHE) return this.string(true)
+  /** Reads one key; returns the node it leads to from `at`, reading the key's text only when `at` has children. */
+  private child(at: Node | undefined): Node | undefined {
+    const s = this.s
+    const wanted = at !== undefined && at.children.size > 0
+    const c = s.charCodeAt(this.i)
+    if (c === QUOTE || c === APOSTROPHE) {
+      const name = this.string(wanted)
+      return wanted ? at.children.get(name) : undefined
+    }
     const start = this.i
-    while (this.i < this.s.length && isBareKeyChar(this.s.charCodeAt(this.i))) this.i++
-    if (this.i === start) throw new Error('key expected')
-    return this.s.slice(start, this.i)
+    let i = start
+    while (i < s.length && isBareKeyChar(s.charCodeAt(i))) i++
+    if (i === start) throw new Error('key expected')
+    this.i = i
+    return wanted ? at.children.get(s.slice(start, i)) : undefined
   }
 
   private value(at: Node | undefined): void {
@@ -234,55 +239,89 @@ class Scanner {
       this.i++
     } else {
       // Numbers, booleans, dates (a date may contain one space, so stop only at delimiters).
-      for (; this.i < s.length; this.i++) {
-        const d = s.charCodeAt(this.i)
+      let i = this.i
+      for (; i < s.length; i++) {
+        const d = s.charCodeAt(i)
         if (d === COMMA || d === CLOSE_BRACKET || d === CLOSE_BRACE || d === HASH || d === LF || d === CR) break
       }
+      this.i = i
     }
   }
 
-  /** Skips a string of any of the four kinds; decodes it only when `decode` (quoted keys). */
+  /** Reads a string of any of the four kinds: decoded when `decode` (quoted keys), else skipped and ''. */
   private string(decode: boolean): string {
     const s = this.s
     const quote = s.charCodeAt(this.i)
     const multi = s.charCodeAt(this.i + 1) === quote && s.charCodeAt(this.i + 2) === quote
     const literal = quote === APOSTROPHE
-    this.i += multi ? 3 : 1
+    let i = this.i + (multi ? 3 : 1)
+    if (!decode) {
+      // Values are skipped with indexOf, which is several times faster than a loop over their characters.
+      const close = multi ? (literal ? "'''" : '"""') : literal ? "'" : '"'
+      for (;;) {
+        const end = s.indexOf(close, i)
+        const backslash = literal ? -1 : this.backslashFrom(i)
+        if (backslash !== -1 && (backslash < end || end === -1)) {
+          i = backslash + escapeLength(s, backslash)
+          continue
+        }
+        i = end === -1 ? s.length : end + close.length
+        break
+      }
+      // A multi-line string may end with up to two extra quotes that belong to its content.
+      if (multi) for (let extra = 0; extra < 2 && s.charCodeAt(i) === quote; extra++) i++
+      this.i = i
+      return ''
+    }
     let out = ''
-    while (this.i < s.length) {
-      const c = s.charCodeAt(this.i)
-      if (c === quote && (!multi || (s.charCodeAt(this.i + 1) === quote && s.charCodeAt(this.i + 2) === quote))) {
-        this.i += multi ? 3 : 1
-        // A multi-line string may end with up to two extra quotes that belong to its content.
-        if (multi) for (let extra = 0; extra < 2 && s.charCodeAt(this.i) === quote; extra++) this.i++
+    let from = i
+    while (i < s.length) {
+      const c = s.charCodeAt(i)
+      if (c === quote && (!multi || (s.charCodeAt(i + 1) === quote && s.charCodeAt(i + 2) === quote))) {
+        out += s.slice(from, i)
+        i += multi ? 3 : 1
+        if (multi) for (let extra = 0; extra < 2 && s.charCodeAt(i) === quote; extra++) i++
+        this.i = i
         return out
       }
       if (!literal && c === BACKSLASH) {
-        if (decode) out += decodeEscape(s, this.i)
-        this.i += escapeLength(s, this.i)
+        out += s.slice(from, i) + decodeEscape(s, i)
+        i += escapeLength(s, i)
+        from = i
         continue
       }
-      if (decode) out += s[this.i]
-      this.i++
+      i++
     }
+    this.i = i
     return out
   }
 
+  /** The offset of the first backslash at or after `i`, or -1; one indexOf per backslash of the whole text. */
+  private backslashFrom(i: number): number {
+    if (this.backslash !== -1 && this.backslash < i) this.backslash = this.s.indexOf('\\', i)
+    return this.backslash
+  }
+
   private skipSpaces(): void {
-    let c = this.s.charCodeAt(this.i)
-    while (c === SPACE || c === TAB) c = this.s.charCodeAt(++this.i)
+    const s = this.s
+    let i = this.i
+    let c = s.charCodeAt(i)
+    while (c === SPACE || c === TAB) c = s.charCodeAt(++i)
+    this.i = i
   }
 
   private skipBlank(): void {
     const s = this.s
+    let i = this.i
     for (;;) {
-      const c = s.charCodeAt(this.i)
-      if (c === SPACE || c === TAB || c === LF || c === CR) this.i++
+      const c = s.charCodeAt(i)
+      if (c === SPACE || c === TAB || c === LF || c === CR) i++
       else if (c === HASH) {
-        const end = s.indexOf('\n', this.i)
-        this.i = end === -1 ? s.length : end
-      } else return
+        const end = s.indexOf('\n', i)
+        i = end === -1 ? s.length : end
+      } else break
     }
+    this.i = i
   }
 }
 

@@ -105,6 +105,19 @@ describe('hand-written positions', () => {
     expect(issue).toMatchObject({ line: 15, column: 1 })
   })
 
+  it('escaped quotes and backslashes in strings do not end them early', () => {
+    const strings = [
+      'Description = "say \\"hi\\" [x] \\\\ end"',
+      'Documentation = """a \\""" [b] \\\\ c"""',
+      "After = 'C:\\ x'",
+      "Wants = '''x\\ y'''",
+      '"Odd\\".Key" = 1',
+    ]
+    const text = `${HEAD}[container.a]\nprivileged = true\n[container.a.Unit]\n${strings.join('\n')}\n[container.a.Container]\nImage = "x"\nBogus = 1\n`
+    expectAt(text, 'quadlet_key_invalid', 'container.a.Unit."Odd\\".Key"', 13, 1)
+    expectAt(text, 'quadlet_key_unknown', 'container.a.Container.Bogus', 16, 1)
+  })
+
   it('quoted keys containing dots, and positions after non-ASCII text', () => {
     const text = `${HEAD}[container.a]\nprivileged = true\n[container.a.Unit]\nDescription = "Grüße 🚀 [x]"\n"Odd.Key" = 1\n`
     expectAt(text, 'quadlet_key_invalid', 'container.a.Unit."Odd.Key"', 10, 1)
