@@ -63,11 +63,9 @@ export class RuleContext {
 
 /** Turns a pending issue into the public shape, with a position when one is known. */
 export function toIssue(pending: PendingIssue, position?: { line: number; column: number }): Issue {
-  const base = {
-    code: pending.code,
-    severity: pending.severity,
-    path: formatPath(pending.segments),
-    message: pending.message,
-  }
-  return position ? { ...base, line: position.line, column: position.column } : base
+  const { code, severity, message } = pending
+  const path = formatPath(pending.segments)
+  return position
+    ? { code, severity, path, message, line: position.line, column: position.column }
+    : { code, severity, path, message }
 }

@@ -15,3 +15,11 @@ export function formatPath(segments: readonly PathSegment[]): string {
   }
   return out
 }
+
+/**
+ * The path of `key` below `at`, or of its item `index` when the value is an array. Rules build paths this way only
+ * when they record an issue, so that valid values cost no array.
+ */
+export function childPath(at: readonly PathSegment[], key: PathSegment, index?: number): PathSegment[] {
+  return index === undefined ? [...at, key] : [...at, key, index]
+}

@@ -33,18 +33,25 @@ function invalid(message: string): { ok: false; error: PublishPortError } {
   return { ok: false, error: { kind: 'invalid', message } }
 }
 
+/** A port number of a range, 1..65535, or the sentence saying why `part` of `text` is not one. */
+function parsePort(part: string, text: string, what: string): number | string {
+  if (!PORT.test(part)) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+  const n = Number(part)
+  if (n < 1 || n > 65535) return `The ${what} ${part} is outside 1..65535.`
+  return n
+}
+
 function parseRange(text: string, what: string): PortRange | string {
-  const parts = text.split('-')
-  if (parts.length > 2) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
-  const numbers: number[] = []
-  for (const part of parts) {
-    if (!PORT.test(part)) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
-    const n = Number(part)
-    if (n < 1 || n > 65535) return `The ${what} ${part} is outside 1..65535.`
-    numbers.push(n)
+  const dash = text.indexOf('-')
+  if (dash === -1) {
+    const port = parsePort(text, text, what)
+    return typeof port === 'string' ? port : { first: port, last: port }
   }
-  const first = numbers[0]!
-  const last = numbers[1] ?? first
+  if (text.indexOf('-', dash + 1) !== -1) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+  const first = parsePort(text.slice(0, dash), text, what)
+  if (typeof first === 'string') return first
+  const last = parsePort(text.slice(dash + 1), text, what)
+  if (typeof last === 'string') return last
   if (last < first) return `The ${what} range "${text}" ends before it starts.`
   return { first, last }
 }

@@ -202,7 +202,41 @@ export function isSupportedPodmanVersion(version: string): boolean {
   return parsed !== undefined && compareVersions(parsed, parseVersion(MIN_PODMAN_VERSION)!) >= 0
 }
 
-const cache = new Map<string, ReadonlySet<string>>()
+/** The keys of every own section, as of one release. */
+type Catalogue = Readonly<Record<QuadletOwnSection, ReadonlySet<string>>>
+
+/** `previous` with `added` keys appended to each section. */
+function extend(
+  previous: Catalogue | undefined,
+  added: Partial<Record<QuadletOwnSection, readonly string[]>>,
+): Catalogue {
+  const keys = (section: QuadletOwnSection) => new Set([...(previous?.[section] ?? []), ...(added[section] ?? [])])
+  return { Container: keys('Container'), Network: keys('Network'), Volume: keys('Volume'), Build: keys('Build') }
+}
+
+/** Each known release with its whole catalogue (the 5.4 keys and every addition up to it), oldest first. */
+const RELEASES: { readonly version: readonly [number, number]; readonly keys: Catalogue }[] = [
+  { version: parseVersion(MIN_PODMAN_VERSION)!, keys: extend(undefined, BASE) },
+]
+for (const step of ADDED) {
+  RELEASES.push({ version: parseVersion(step.version)!, keys: extend(RELEASES[RELEASES.length - 1]!.keys, step.keys) })
+}
+
+/**
+ * The Quadlet keys of every own section for a Podman version: the newest release's catalogue that is not newer than
+ * it. Throws a RangeError for a malformed or older version, which is a caller's mistake, not a config's.
+ */
+export function quadletCatalogue(version: string = DEFAULT_PODMAN_VERSION): Catalogue {
+  const parsed = parseVersion(version)
+  if (parsed === undefined || !isSupportedPodmanVersion(version)) {
+    throw new RangeError(
+      `Unsupported Podman version "${version}": expected "major.minor", ${MIN_PODMAN_VERSION} or newer.`,
+    )
+  }
+  let found = RELEASES[0]!
+  for (const release of RELEASES) if (compareVersions(release.version, parsed) <= 0) found = release
+  return found.keys
+}
 
 /**
  * The keys the given Podman version's Quadlet accepts in `section`. A version newer than the newest known one gets
@@ -210,22 +244,7 @@ const cache = new Map<string, ReadonlySet<string>>()
  * malformed or older version, which is a caller's mistake, not a config's.
  */
 export function quadletKeys(section: QuadletOwnSection, version: string = DEFAULT_PODMAN_VERSION): ReadonlySet<string> {
-  const id = `${section}@${version}`
-  const hit = cache.get(id)
-  if (hit) return hit
-  const parsed = parseVersion(version)
-  if (parsed === undefined || !isSupportedPodmanVersion(version)) {
-    throw new RangeError(
-      `Unsupported Podman version "${version}": expected "major.minor", ${MIN_PODMAN_VERSION} or newer.`,
-    )
-  }
-  const keys = new Set(BASE[section])
-  for (const step of ADDED) {
-    if (compareVersions(parseVersion(step.version)!, parsed) <= 0)
-      for (const key of step.keys[section] ?? []) keys.add(key)
-  }
-  cache.set(id, keys)
-  return keys
+  return quadletCatalogue(version)[section]
 }
 
 /** The Podman version that added `key` to `section`, when a version after 5.4 did. */

@@ -74,12 +74,12 @@ export function expandPlaceholders(value: string, configRoot: string = DEFAULT_C
 
 /** True when `value` has a `$` that is neither part of `$$` nor one of the two placeholders. */
 export function hasBareDollar(value: string): boolean {
-  return expandPlaceholders(value).replaceAll('$$', '').includes('$')
+  return value.includes('$') && expandPlaceholders(value).replaceAll('$$', '').includes('$')
 }
 
 /** True when `value` has a `%` that is not part of a `%%` pair (a systemd specifier). */
 export function hasSpecifier(value: string): boolean {
-  return value.replaceAll('%%', '').includes('%')
+  return value.includes('%') && value.replaceAll('%%', '').includes('%')
 }
 
 /** Resolves `.`, `..`, repeated slashes and the `/var/run` link; relative paths resolve against `base`. */

@@ -1,6 +1,6 @@
 import type { QuadletScalar, QuadletSection } from './config.js'
 import { formatPath, type PathSegment } from './path.js'
-import { formatPublishPort, loopbackPublishPort, parsePublishPort } from './publish-port.js'
+import { formatPublishPort, loopbackPublishPort, type PublishPort, parsePublishPort } from './publish-port.js'
 import { DEFAULT_CONFIG_ROOT, expandPlaceholders } from './quadlet-paths.js'
 import type { SectionName, UnitKind } from './units.js'
 
@@ -92,11 +92,19 @@ export function rewritePublishPort(
 ): { value: string; warning: QuadletRewriteWarning } | undefined {
   if (typeof value === 'boolean') return undefined
   const parsed = parsePublishPort(value)
-  if (!parsed.ok) return undefined
-  const { value: rewritten, changed } = loopbackPublishPort(parsed.value)
+  return parsed.ok ? loopbackRewrite(value, parsed.value, segments) : undefined
+}
+
+/** `rewritePublishPort` for a value that validation has already parsed into `port`. */
+export function loopbackRewrite(
+  value: string | number,
+  port: PublishPort,
+  segments: readonly PathSegment[],
+): { value: string; warning: QuadletRewriteWarning } | undefined {
+  const { value: rewritten, changed } = loopbackPublishPort(port)
   if (!changed) return undefined
   const text = formatPublishPort(rewritten)
-  const bare = parsed.value.hostIp === undefined && parsed.value.hostPort === undefined
+  const bare = port.hostIp === undefined && port.hostPort === undefined
   const warning: QuadletRewriteWarning = bare
     ? {
         code: 'publish_port_loopback_random',

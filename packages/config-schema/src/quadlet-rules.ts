@@ -1,13 +1,18 @@
 import type { QuadletScalar, QuadletSection } from './config.js'
 import type { RuleContext } from './context.js'
-import type { PathSegment } from './path.js'
+import { childPath, type PathSegment } from './path.js'
 import { parsePublishPort } from './publish-port.js'
-import { DEFAULT_PODMAN_VERSION, type QuadletOwnSection, quadletKeySince, quadletKeys } from './quadlet-catalogue.js'
+import {
+  DEFAULT_PODMAN_VERSION,
+  type QuadletOwnSection,
+  quadletCatalogue,
+  quadletKeySince,
+} from './quadlet-catalogue.js'
 import { checkConversion } from './quadlet-conversion.js'
 import { checkMounts } from './quadlet-mounts.js'
 import { hasBareDollar, hasSpecifier } from './quadlet-paths.js'
 import { checkReferences } from './quadlet-references.js'
-import { forcedNetworkWarning, quadletMode, rewritePublishPort, valueItems } from './quadlet-rewrite.js'
+import { forcedNetworkWarning, loopbackRewrite, quadletMode } from './quadlet-rewrite.js'
 import { didYouMean } from './suggest.js'
 import type { UnitInput } from './units.js'
 
@@ -31,20 +36,30 @@ export const QUADLET_FORBIDDEN_KEYS: readonly string[] = ['ServiceName']
  */
 const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$/
 
-/** Whitespace that systemd and Quadlet strip from both ends of a value (JavaScript's `\s` is a superset). */
-const EDGE_SPACE = /^\s|\s$/
+/**
+ * True when a value starts or ends with whitespace, which systemd and Quadlet strip. `trim` removes exactly what
+ * JavaScript's `\s` matches (a superset of theirs), and returns the value itself when there is nothing to remove.
+ */
+const hasEdgeSpace = (value: string): boolean => value.trim() !== value
+
+/** A value of nothing but quotes and whitespace, which Quadlet unquotes to an empty word. */
+const ONLY_QUOTES = /^["'\s]+$/
+
+const FORBIDDEN = new Set(QUADLET_FORBIDDEN_KEYS)
+const ROOTLESS_FORBIDDEN = new Set(ROOTLESS_FORBIDDEN_KEYS)
 
 /** The Quadlet rules over all units of a config (they may refer to each other). */
 export function checkQuadletUnits(units: readonly UnitInput[], ctx: RuleContext): void {
   const version = ctx.options.podmanVersion ?? DEFAULT_PODMAN_VERSION
-  // A bad version is the calling program's mistake, not the config's: quadletKeys throws a RangeError for it.
-  quadletKeys('Container', version)
+  // A bad version is the calling program's mistake, not the config's: quadletCatalogue throws a RangeError for it.
+  const catalogue = quadletCatalogue(version)
   for (const unit of units) {
     checkValues(unit, ctx)
     const own = unit.sections[unit.ownSection]
     if (own === undefined) continue
     const at: PathSegment[] = [unit.kind, unit.name, unit.ownSection]
-    checkCatalogue(unit.ownSection as QuadletOwnSection, own, at, version, ctx)
+    const section = unit.ownSection as QuadletOwnSection
+    checkCatalogue(section, catalogue[section], own, at, version, ctx)
     checkForbidden(unit, own, at, ctx)
     checkRequired(unit, own, at, ctx)
     if (unit.kind === 'container') checkContainerNetwork(unit, own, at, ctx)
@@ -59,61 +74,81 @@ function checkValues(unit: UnitInput, ctx: RuleContext): void {
   for (const name of ['Unit', unit.ownSection, 'Install'] as const) {
     const section = unit.sections[name]
     if (section === undefined) continue
+    const at = [unit.kind, unit.name, name]
     const isOwn = name === unit.ownSection
     for (const key of Object.keys(section)) {
-      for (const item of valueItems(section[key]!, [unit.kind, unit.name, name, key])) {
-        if (typeof item.value !== 'string') continue
-        const text = item.value
-        if (text === '') {
-          ctx.error(
-            'quadlet_value_empty',
-            item.segments,
-            'The value is empty, and an empty assignment resets the key in systemd and Quadlet.',
-          )
-          continue
+      // PublishPort has its own grammar, which reports "$" and "%" itself.
+      const expands = isOwn && !(unit.kind === 'container' && key === 'PublishPort')
+      const value = section[key]!
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          checkValueText(value[i], at, key, i, isOwn, expands && rootless, expands, ctx)
         }
-        // Quadlet unquotes many values and writes an empty word into ExecStart unquoted, where systemd drops it and
-        // the next argument takes its place (LogDriver="" swallows the following option).
-        if (isOwn && /^["'\s]+$/.test(text)) {
-          ctx.error('quadlet_value_empty', item.segments, 'The value is empty once Quadlet removes its quotes.')
-          continue
-        }
-        if (EDGE_SPACE.test(text)) {
-          ctx.error(
-            'quadlet_value_whitespace',
-            item.segments,
-            'The value starts or ends with whitespace, which systemd and Quadlet strip.',
-          )
-        }
-        // PublishPort has its own grammar, which reports "$" and "%" itself.
-        if (!isOwn || (unit.kind === 'container' && key === 'PublishPort')) continue
-        if (hasBareDollar(text)) {
-          ctx.error(
-            'quadlet_value_variable',
-            item.segments,
-            'The value has a "$" that systemd would expand from the service environment; write "$$" for a dollar sign (the placeholders CONFIG_DIR and FILES_DIR are the only variables).',
-          )
-        }
-        if (rootless && hasSpecifier(text)) {
-          ctx.error(
-            'rootless_value_specifier',
-            item.segments,
-            'A rootless container value may not use systemd "%" specifiers (they expand to host paths such as the runtime directory); write "%%" for a percent sign.',
-          )
-        }
-      }
+      } else checkValueText(value as QuadletScalar, at, key, undefined, isOwn, expands && rootless, expands, ctx)
     }
+  }
+}
+
+/**
+ * The rules for the text of one value (or item `index`): not empty, not even once unquoted (own section), no edge
+ * whitespace, no "$" that systemd would expand (`variables`), no "%" specifier (`specifiers`).
+ */
+function checkValueText(
+  value: QuadletScalar,
+  at: readonly PathSegment[],
+  key: string,
+  index: number | undefined,
+  isOwn: boolean,
+  specifiers: boolean,
+  variables: boolean,
+  ctx: RuleContext,
+): void {
+  if (typeof value !== 'string') return
+  if (value === '') {
+    ctx.error(
+      'quadlet_value_empty',
+      childPath(at, key, index),
+      'The value is empty, and an empty assignment resets the key in systemd and Quadlet.',
+    )
+    return
+  }
+  // Quadlet unquotes many values and writes an empty word into ExecStart unquoted, where systemd drops it and
+  // the next argument takes its place (LogDriver="" swallows the following option).
+  if (isOwn && ONLY_QUOTES.test(value)) {
+    ctx.error('quadlet_value_empty', childPath(at, key, index), 'The value is empty once Quadlet removes its quotes.')
+    return
+  }
+  if (hasEdgeSpace(value)) {
+    ctx.error(
+      'quadlet_value_whitespace',
+      childPath(at, key, index),
+      'The value starts or ends with whitespace, which systemd and Quadlet strip.',
+    )
+  }
+  if (variables && hasBareDollar(value)) {
+    ctx.error(
+      'quadlet_value_variable',
+      childPath(at, key, index),
+      'The value has a "$" that systemd would expand from the service environment; write "$$" for a dollar sign (the placeholders CONFIG_DIR and FILES_DIR are the only variables).',
+    )
+  }
+  if (specifiers && hasSpecifier(value)) {
+    ctx.error(
+      'rootless_value_specifier',
+      childPath(at, key, index),
+      'A rootless container value may not use systemd "%" specifiers (they expand to host paths such as the runtime directory); write "%%" for a percent sign.',
+    )
   }
 }
 
 function checkCatalogue(
   section: QuadletOwnSection,
+  known: ReadonlySet<string>,
   own: QuadletSection,
   at: readonly PathSegment[],
   version: string,
   ctx: RuleContext,
 ): void {
-  const known = quadletKeys(section, version)
   for (const key of Object.keys(own)) {
     if (known.has(key)) continue
     const since = quadletKeySince(section, key)
@@ -127,7 +162,7 @@ function checkCatalogue(
 function checkForbidden(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
   for (const key of Object.keys(own)) {
-    if (QUADLET_FORBIDDEN_KEYS.includes(key)) {
+    if (FORBIDDEN.has(key)) {
       ctx.error(
         'quadlet_key_forbidden',
         [...at, key],
@@ -135,7 +170,7 @@ function checkForbidden(unit: UnitInput, own: QuadletSection, at: readonly PathS
         'key',
       )
     }
-    if (rootless && ROOTLESS_FORBIDDEN_KEYS.includes(key)) {
+    if (rootless && ROOTLESS_FORBIDDEN.has(key)) {
       ctx.error(
         'rootless_key_forbidden',
         [...at, key],
@@ -181,7 +216,8 @@ function checkContainerNetwork(
     const warning = forcedNetworkWarning(own.Network, [...at, 'Network'], mode)
     if (warning) ctx.warning(warning.code, warning.segments, warning.message, warning.anchor)
   }
-  if (own.PublishPort === undefined) return
+  const ports = own.PublishPort
+  if (ports === undefined) return
   if (mode === 'rootful') {
     ctx.warning(
       'publish_port_host_network',
@@ -190,17 +226,28 @@ function checkContainerNetwork(
       'key',
     )
   }
-  for (const item of valueItems(own.PublishPort, [...at, 'PublishPort'])) {
-    checkPublishPort(item.value, item.segments, mode === 'rootless', ctx)
-  }
+  if (Array.isArray(ports)) {
+    for (let i = 0; i < ports.length; i++) checkPublishPort(ports[i], at, i, mode === 'rootless', ctx)
+  } else checkPublishPort(ports as QuadletScalar, at, undefined, mode === 'rootless', ctx)
 }
 
-function checkPublishPort(value: QuadletScalar, segments: readonly PathSegment[], rootless: boolean, ctx: RuleContext) {
+/** One `PublishPort` value (or item `index`): its grammar, and for a rootless container the loopback rewrite. */
+function checkPublishPort(
+  value: QuadletScalar,
+  at: readonly PathSegment[],
+  index: number | undefined,
+  rootless: boolean,
+  ctx: RuleContext,
+): void {
   if (typeof value === 'boolean') {
-    ctx.error('publish_port_invalid', segments, 'A published port is a port number or a string, not a boolean.')
+    ctx.error(
+      'publish_port_invalid',
+      childPath(at, 'PublishPort', index),
+      'A published port is a port number or a string, not a boolean.',
+    )
     return
   }
-  if (typeof value === 'string' && (value === '' || /^\s|\s$/.test(value))) return
+  if (typeof value === 'string' && (value === '' || hasEdgeSpace(value))) return
   const parsed = parsePublishPort(value)
   if (!parsed.ok) {
     const code =
@@ -209,11 +256,11 @@ function checkPublishPort(value: QuadletScalar, segments: readonly PathSegment[]
         : parsed.error.kind === 'range_length'
           ? 'publish_port_range_length'
           : 'publish_port_invalid'
-    ctx.error(code, segments, parsed.error.message)
+    ctx.error(code, childPath(at, 'PublishPort', index), parsed.error.message)
     return
   }
   if (!rootless) return
-  const rewrite = rewritePublishPort(value, segments)
+  const rewrite = loopbackRewrite(value, parsed.value, childPath(at, 'PublishPort', index))
   if (rewrite)
     ctx.warning(rewrite.warning.code, rewrite.warning.segments, rewrite.warning.message, rewrite.warning.anchor)
 }

@@ -8,7 +8,7 @@ import type {
   VolumeConfig,
 } from './config.js'
 import type { RuleContext } from './context.js'
-import type { PathSegment } from './path.js'
+import { childPath, type PathSegment } from './path.js'
 import { checkQuadletUnits } from './quadlet-rules.js'
 import { didYouMean } from './suggest.js'
 import { emptyRecord, isTable, own, ownKeys } from './values.js'
@@ -53,31 +53,43 @@ const KEY_SYNTAX = /^[A-Za-z][A-Za-z0-9-]*$/
 /** C0 controls, DEL and C1 controls: a newline or carriage return would start a new directive. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
-/** Validates one section value; returns the typed value, or undefined after reporting. */
-function sectionValue(value: unknown, at: readonly PathSegment[], ctx: RuleContext): QuadletValue | undefined {
+/** Validates the value of `key` in the section at `at`; returns the typed value, or undefined after reporting. */
+function sectionValue(
+  value: unknown,
+  at: readonly PathSegment[],
+  key: string,
+  ctx: RuleContext,
+): QuadletValue | undefined {
   if (Array.isArray(value)) {
     if (value.length === 0) {
-      ctx.error('quadlet_value_type', at, 'An array value must have at least one item.')
+      ctx.error('quadlet_value_type', childPath(at, key), 'An array value must have at least one item.')
       return undefined
     }
     const items: QuadletScalar[] = []
     let ok = true
-    value.forEach((item, i) => {
-      const scalar = sectionScalar(item, [...at, i], ctx)
+    for (let i = 0; i < value.length; i++) {
+      const scalar = sectionScalar(value[i], at, key, i, ctx)
       if (scalar === undefined) ok = false
       else items.push(scalar)
-    })
+    }
     return ok ? items : undefined
   }
-  return sectionScalar(value, at, ctx)
+  return sectionScalar(value, at, key, undefined, ctx)
 }
 
-function sectionScalar(value: unknown, at: readonly PathSegment[], ctx: RuleContext): QuadletScalar | undefined {
+/** Validates one scalar: the value of `key`, or its item `index`. */
+function sectionScalar(
+  value: unknown,
+  at: readonly PathSegment[],
+  key: string,
+  index: number | undefined,
+  ctx: RuleContext,
+): QuadletScalar | undefined {
   if (typeof value === 'boolean') return value
   if (ctx.isInteger(value)) {
     const n = Number(value)
     if (!Number.isSafeInteger(n)) {
-      ctx.error('quadlet_value_type', at, 'The integer is too large; write it as a string.')
+      ctx.error('quadlet_value_type', childPath(at, key, index), 'The integer is too large; write it as a string.')
       return undefined
     }
     return n
@@ -85,13 +97,17 @@ function sectionScalar(value: unknown, at: readonly PathSegment[], ctx: RuleCont
   if (typeof value === 'string') {
     let ok = true
     if (CONTROL.test(value)) {
-      ctx.error('quadlet_value_control_char', at, 'The value contains a control character such as a newline.')
+      ctx.error(
+        'quadlet_value_control_char',
+        childPath(at, key, index),
+        'The value contains a control character such as a newline.',
+      )
       ok = false
     }
     if (value.endsWith('\\')) {
       ctx.error(
         'quadlet_value_trailing_backslash',
-        at,
+        childPath(at, key, index),
         'The value ends in a backslash, which would continue the line in the unit file.',
       )
       ok = false
@@ -100,7 +116,7 @@ function sectionScalar(value: unknown, at: readonly PathSegment[], ctx: RuleCont
   }
   ctx.error(
     'quadlet_value_type',
-    at,
+    childPath(at, key, index),
     `A value must be a string, integer, boolean or a non-empty array of those, not a ${ctx.typeName(value)}.`,
   )
   return undefined
@@ -117,16 +133,24 @@ function section(value: unknown, at: readonly PathSegment[], ctx: RuleContext): 
     if (!KEY_SYNTAX.test(key)) {
       ctx.error(
         'quadlet_key_invalid',
-        [...at, key],
+        childPath(at, key),
         'A unit key must start with a letter and contain only letters, digits and "-".',
         'key',
       )
       continue
     }
-    const typed = sectionValue(value[key], [...at, key], ctx)
+    const typed = sectionValue(value[key], at, key, ctx)
     if (typed !== undefined) out[key] = typed
   }
   return out
+}
+
+/** The sections of each unit kind, in the order the Config holds them. */
+const UNIT_SECTIONS: Readonly<Record<UnitKind, readonly SectionName[]>> = {
+  container: ['Unit', 'Container', 'Install'],
+  network: ['Unit', 'Network', 'Install'],
+  volume: ['Unit', 'Volume', 'Install'],
+  build: ['Unit', 'Build', 'Install'],
 }
 
 /** Allowed keys of each unit table. */
@@ -210,7 +234,9 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
       }
       const ownSection = OWN_SECTION[kind]
       const sections: Partial<Record<SectionName, QuadletSection>> = {}
-      for (const name of ['Unit', ownSection, 'Install'] as const) {
+      // The unit as the Config holds it: `privileged` (containers only), then its sections in this order.
+      const unit: Record<string, unknown> = kind === 'container' ? { privileged } : {}
+      for (const name of UNIT_SECTIONS[kind]) {
         const raw = own(table, name)
         if (raw === undefined) {
           if (name === ownSection) {
@@ -219,10 +245,12 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
           continue
         }
         const typed = section(raw, [...at, name], ctx)
-        if (typed !== undefined) sections[name] = typed
+        if (typed !== undefined) {
+          sections[name] = typed
+          unit[name] = typed
+        }
       }
       inputs.push({ kind, name, privileged, ownSection, sections })
-      const unit = { ...(kind === 'container' ? { privileged } : {}), ...sections }
       ;(units[kind] as Record<string, unknown>)[name] = unit
     }
   }
