@@ -114,8 +114,21 @@ const CLOSE_BRACKET = 93
 const OPEN_BRACE = 123
 const CLOSE_BRACE = 125
 
-const isBareKeyChar = (c: number) =>
-  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95
+/** 1 for the characters of a bare key (`A-Za-z0-9_-`), by character code: one load per character. */
+const BARE_KEY_CHAR = new Uint8Array(128)
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') BARE_KEY_CHAR[c.charCodeAt(0)] = 1
+
+/**
+ * The child of `at` named by the bare key `s[start, end)`. Most keys of a wanted table are not wanted themselves,
+ * and a node has few children: comparing them in place rejects such keys without building a string.
+ */
+function childNamed(at: Node, s: string, start: number, end: number): Node | undefined {
+  if (at.children.size > 8) return at.children.get(s.slice(start, end))
+  for (const [name, child] of at.children) {
+    if (typeof name === 'string' && name.length === end - start && s.startsWith(name, start)) return child
+  }
+  return undefined
+}
 
 class Scanner {
   private i = 0
@@ -201,10 +214,10 @@ class Scanner {
     }
     const start = this.i
     let i = start
-    while (i < s.length && isBareKeyChar(s.charCodeAt(i))) i++
+    while (BARE_KEY_CHAR[s.charCodeAt(i)] === 1) i++
     if (i === start) throw new Error('key expected')
     this.i = i
-    return wanted ? at.children.get(s.slice(start, i)) : undefined
+    return wanted ? childNamed(at, s, start, i) : undefined
   }
 
   private value(at: Node | undefined): void {
