@@ -5,7 +5,8 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
  * `[a-z0-9-]`, not starting or ending with `-`, at most 253 characters in all. Returns undefined when invalid.
  */
 export function normalizeDnsName(input: string): string | undefined {
-  const name = input.toLowerCase().replace(/\.$/, '')
+  const lower = input.toLowerCase()
+  const name = lower.endsWith('.') ? lower.slice(0, -1) : lower
   if (name.length === 0 || name.length > 253) return undefined
   for (const label of name.split('.')) if (!LABEL.test(label)) return undefined
   return name

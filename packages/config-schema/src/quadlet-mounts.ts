@@ -11,13 +11,21 @@ import {
   ROOTLESS_UNIT_DIR,
 } from './quadlet-paths.js'
 import { quadletMode, valueItems } from './quadlet-rewrite.js'
-import type { UnitInput } from './units.js'
+import type { UnitInput, UnitKind } from './units.js'
 
 /** Mount types Podman's `--mount` accepts. */
 const MOUNT_TYPES = ['bind', 'volume', 'tmpfs', 'image', 'devpts', 'glob', 'ramfs', 'artifact']
 
 /** Mount types whose `source` Quadlet resolves (and Podman needs). */
 const SOURCED = ['bind', 'glob', 'image']
+
+/** Keys whose values are host paths, by unit kind (containers' host paths come with their mounts). */
+const PATH_KEYS: Readonly<Record<UnitKind, readonly string[]>> = {
+  container: [],
+  network: [],
+  volume: ['Device'],
+  build: ['SetWorkingDirectory', 'File'],
+}
 
 /** A parsed `Mount=` value: its type, its source and its raw options. */
 export interface MountSpec {
@@ -86,12 +94,9 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
     ctx.error('quadlet_path_backslash', segments, 'A host path may not contain a backslash.')
     return false
   }
-  for (const key of unit.kind === 'volume'
-    ? ['Device']
-    : unit.kind === 'build'
-      ? ['SetWorkingDirectory', 'File']
-      : []) {
-    for (const item of valueItems(own[key] ?? [], [...at, key])) {
+  for (const key of PATH_KEYS[unit.kind]) {
+    if (own[key] === undefined) continue
+    for (const item of valueItems(own[key], [...at, key])) {
       if (typeof item.value === 'string') plainPath(item.value, item.segments)
     }
   }

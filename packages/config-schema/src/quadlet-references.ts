@@ -1,8 +1,7 @@
-import type { QuadletScalar } from './config.js'
 import type { RuleContext } from './context.js'
-import type { PathSegment } from './path.js'
+import { childPath, type PathSegment } from './path.js'
 import { parseMount } from './quadlet-mounts.js'
-import { quadletMode, valueItems } from './quadlet-rewrite.js'
+import { quadletMode } from './quadlet-rewrite.js'
 import type { UnitInput } from './units.js'
 
 /** Unit-file suffixes that Quadlet resolves to another unit of the same directory. */
@@ -19,12 +18,6 @@ interface Reference {
   readonly segments: readonly PathSegment[]
 }
 
-function strings(value: Parameters<typeof valueItems>[0], at: readonly PathSegment[]) {
-  return valueItems(value, at).filter((i): i is { value: string; segments: readonly PathSegment[] } => {
-    return typeof (i.value as QuadletScalar) === 'string'
-  })
-}
-
 /** The references of one unit: image, volume, mount and network sources that name other units. */
 function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[] } {
   const own = unit.sections[unit.ownSection]
@@ -32,34 +25,36 @@ function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[
   const images: Reference[] = []
   if (own === undefined) return { units, images }
   const at = [unit.kind, unit.name, unit.ownSection]
-  const add = (target: string, segments: readonly PathSegment[]) => {
-    const ref = referencedUnit(target)
-    if (ref) units.push({ target: ref, segments })
-  }
-  if ((unit.kind === 'container' || unit.kind === 'volume') && own.Image !== undefined) {
-    for (const item of strings(own.Image, [...at, 'Image'])) {
-      add(item.value, item.segments)
-      images.push({ target: item.value, segments: item.segments })
+  // Each string item of `key`, with the target it names (if any); paths are built only for references found.
+  const scan = (key: string, target: (value: string) => string | undefined, list: Reference[] = units) => {
+    const value = own[key]
+    if (value === undefined) return
+    const items = Array.isArray(value) ? value : [value]
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]
+      const found = typeof item === 'string' ? target(item) : undefined
+      if (found !== undefined)
+        list.push({ target: found, segments: childPath(at, key, Array.isArray(value) ? i : undefined) })
     }
   }
-  if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
-    for (const item of strings(own.Volume, [...at, 'Volume'])) {
-      const parts = item.value.split(':')
-      if (parts.length >= 2) add(parts[0]!, item.segments)
-    }
+  if (unit.kind === 'container' || unit.kind === 'volume') {
+    scan('Image', referencedUnit)
+    scan('Image', (image) => image, images)
   }
-  if (unit.kind === 'container' && own.Mount !== undefined) {
-    for (const item of strings(own.Mount, [...at, 'Mount'])) {
-      const parsed = parseMount(item.value)
-      if (parsed.ok && parsed.value.source !== undefined) add(parsed.value.source, item.segments)
-    }
+  if (unit.kind === 'container' || unit.kind === 'build') {
+    scan('Volume', (volume) => {
+      const colon = volume.indexOf(':')
+      return colon === -1 ? undefined : referencedUnit(volume.slice(0, colon))
+    })
   }
-  if (unit.kind === 'build' && own.Network !== undefined) {
-    for (const item of strings(own.Network, [...at, 'Network'])) add(item.value.split(':')[0]!, item.segments)
+  if (unit.kind === 'container') {
+    scan('Mount', (mount) => {
+      const parsed = parseMount(mount)
+      return parsed.ok && parsed.value.source !== undefined ? referencedUnit(parsed.value.source) : undefined
+    })
   }
-  if (unit.kind === 'container' && own.Pod !== undefined && quadletMode(unit) === 'rootful') {
-    for (const item of strings(own.Pod, [...at, 'Pod'])) units.push({ target: item.value, segments: item.segments })
-  }
+  if (unit.kind === 'build') scan('Network', (network) => referencedUnit(network.split(':')[0]!))
+  if (unit.kind === 'container' && quadletMode(unit) === 'rootful') scan('Pod', (pod) => pod)
   return { units, images }
 }
 

@@ -92,35 +92,35 @@ export function rewritePublishPort(
 ): { value: string; warning: QuadletRewriteWarning } | undefined {
   if (typeof value === 'boolean') return undefined
   const parsed = parsePublishPort(value)
-  return parsed.ok ? loopbackRewrite(value, parsed.value, segments) : undefined
+  const rewrite = parsed.ok ? loopbackRewrite(value, parsed.value) : undefined
+  if (rewrite === undefined) return undefined
+  const { code, message } = rewrite
+  return { value: rewrite.value, warning: { code, segments, path: formatPath(segments), message, anchor: 'value' } }
 }
 
-/** `rewritePublishPort` for a value that validation has already parsed into `port`. */
+/**
+ * The rootless form of a `PublishPort` value that is already parsed into `port`, with the code and message of its
+ * warning; undefined when it needs no change. Validation reports the warning with a path only when this says so.
+ */
 export function loopbackRewrite(
   value: string | number,
   port: PublishPort,
-  segments: readonly PathSegment[],
-): { value: string; warning: QuadletRewriteWarning } | undefined {
+): { value: string; code: string; message: string } | undefined {
   const { value: rewritten, changed } = loopbackPublishPort(port)
   if (!changed) return undefined
   const text = formatPublishPort(rewritten)
   const bare = port.hostIp === undefined && port.hostPort === undefined
-  const warning: QuadletRewriteWarning = bare
+  return bare
     ? {
+        value: text,
         code: 'publish_port_loopback_random',
-        segments,
-        path: formatPath(segments),
         message: `A rootless container publishes only on loopback: "${String(value)}" becomes "${text}" (a free host port on 127.0.0.1).`,
-        anchor: 'value',
       }
     : {
+        value: text,
         code: 'publish_port_loopback',
-        segments,
-        path: formatPath(segments),
         message: `A rootless container publishes only on loopback: "${String(value)}" becomes "${text}".`,
-        anchor: 'value',
       }
-  return { value: text, warning }
 }
 
 /** The warning for a `Network` key that the forced network replaces, or undefined when it already says so. */

@@ -260,7 +260,6 @@ function checkPublishPort(
     return
   }
   if (!rootless) return
-  const rewrite = loopbackRewrite(value, parsed.value, childPath(at, 'PublishPort', index))
-  if (rewrite)
-    ctx.warning(rewrite.warning.code, rewrite.warning.segments, rewrite.warning.message, rewrite.warning.anchor)
+  const rewrite = loopbackRewrite(value, parsed.value)
+  if (rewrite) ctx.warning(rewrite.code, childPath(at, 'PublishPort', index), rewrite.message)
 }

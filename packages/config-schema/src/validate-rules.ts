@@ -24,6 +24,9 @@ const TOP_LEVEL_KEYS = [
   'volume',
   'build',
 ] as const
+/** `address/prefix`, checked part by part below so that each part gets its own message. */
+const GATEWAY_CIDR = /^([^/]*)\/(\d{1,2})$/
+
 const LAN_KEYS = ['gateway_cidr', 'dhcp_start', 'dhcp_end', 'domain', 'gateway_aliases', 'hostname_pattern'] as const
 
 /** Reports every key of `table` that is not in `known`, with a suggestion when one is close. */
@@ -241,7 +244,7 @@ export function checkLanTable(
 ): LanSettings {
   const cidrText = lanString(lan, at, 'gateway_cidr', ctx) ?? LAN_DEFAULTS.gateway_cidr
   let gateway: number | undefined
-  const cidr = /^([^/]*)\/(\d{1,2})$/.exec(cidrText)
+  const cidr = GATEWAY_CIDR.exec(cidrText)
   const address = cidr ? parseIpv4(cidr[1]!) : undefined
   if (cidr === null || address === undefined) {
     ctx.error('lan_gateway_invalid', [...at, 'gateway_cidr'], `"${cidrText}" is not an IPv4 address with a prefix.`)
