@@ -70,9 +70,9 @@ export function parseMount(value: string): { ok: true; value: MountSpec } | { ok
 
 /** The host path of a `Volume=` value (`[source:]destination[:options]`), when its source is one. */
 export function volumeHostSource(value: string): string | undefined {
-  const parts = value.split(':')
-  if (parts.length < 2) return undefined
-  const source = parts[0]!
+  const colon = value.indexOf(':')
+  if (colon === -1) return undefined
+  const source = value.slice(0, colon)
   return source.startsWith('/') || source.startsWith('.') ? source : undefined
 }
 
@@ -149,8 +149,11 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
   if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
     for (const item of valueItems(own.Volume, [...at, 'Volume'])) {
       if (typeof item.value !== 'string') continue
-      const parts = item.value.split(':')
-      if (parts[parts.length === 1 ? 0 : 1] === '') {
+      // The destination is the whole value, or what follows the first colon up to the next one.
+      const colon = item.value.indexOf(':')
+      const destinationEmpty =
+        colon === -1 ? item.value === '' : colon + 1 === item.value.length || item.value[colon + 1] === ':'
+      if (destinationEmpty) {
         // "Volume=:" makes Quadlet write an empty, unquoted "-v" argument, and the image becomes the volume.
         ctx.error(
           'quadlet_volume_invalid',

@@ -5,11 +5,13 @@ import { quadletMode } from './quadlet-rewrite.js'
 import type { UnitInput } from './units.js'
 
 /** Unit-file suffixes that Quadlet resolves to another unit of the same directory. */
-const UNIT_SUFFIXES = ['.container', '.network', '.volume', '.build', '.image', '.pod', '.kube']
+const UNIT_SUFFIXES = new Set(['.container', '.network', '.volume', '.build', '.image', '.pod', '.kube'])
 
 /** The Quadlet unit a value refers to (`db.volume`), if it names one. */
 export function referencedUnit(value: string): string | undefined {
-  return UNIT_SUFFIXES.some((suffix) => value.endsWith(suffix) && value.length > suffix.length) ? value : undefined
+  // Every suffix is one dot and a word, so the text from the last dot is the only candidate.
+  const dot = value.lastIndexOf('.')
+  return dot > 0 && UNIT_SUFFIXES.has(value.slice(dot)) ? value : undefined
 }
 
 /** One value that may refer to another unit, with where it came from. */

@@ -54,13 +54,15 @@ export function checkQuadletUnits(units: readonly UnitInput[], ctx: RuleContext)
   // A bad version is the calling program's mistake, not the config's: quadletCatalogue throws a RangeError for it.
   const catalogue = quadletCatalogue(version)
   for (const unit of units) {
-    checkValues(unit, ctx)
     const own = unit.sections[unit.ownSection]
+    // Listing a record's keys costs more than most rules (records without a prototype are hash tables): once each.
+    const ownKeys = own === undefined ? [] : Object.keys(own)
+    checkValues(unit, ownKeys, ctx)
     if (own === undefined) continue
     const at: PathSegment[] = [unit.kind, unit.name, unit.ownSection]
     const section = unit.ownSection as QuadletOwnSection
-    checkCatalogue(section, catalogue[section], own, at, version, ctx)
-    checkForbidden(unit, own, at, ctx)
+    checkCatalogue(section, catalogue[section], ownKeys, at, version, ctx)
+    checkForbidden(unit, ownKeys, at, ctx)
     checkRequired(unit, own, at, ctx)
     if (unit.kind === 'container') checkContainerNetwork(unit, own, at, ctx)
     checkMounts(unit, own, at, ctx)
@@ -69,14 +71,14 @@ export function checkQuadletUnits(units: readonly UnitInput[], ctx: RuleContext)
   checkReferences(units, ctx)
 }
 
-function checkValues(unit: UnitInput, ctx: RuleContext): void {
+function checkValues(unit: UnitInput, ownKeys: readonly string[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
   for (const name of ['Unit', unit.ownSection, 'Install'] as const) {
     const section = unit.sections[name]
     if (section === undefined) continue
     const at = [unit.kind, unit.name, name]
     const isOwn = name === unit.ownSection
-    for (const key of Object.keys(section)) {
+    for (const key of isOwn ? ownKeys : Object.keys(section)) {
       // PublishPort has its own grammar, which reports "$" and "%" itself.
       const expands = isOwn && !(unit.kind === 'container' && key === 'PublishPort')
       const value = section[key]!
@@ -144,12 +146,12 @@ function checkValueText(
 function checkCatalogue(
   section: QuadletOwnSection,
   known: ReadonlySet<string>,
-  own: QuadletSection,
+  keys: readonly string[],
   at: readonly PathSegment[],
   version: string,
   ctx: RuleContext,
 ): void {
-  for (const key of Object.keys(own)) {
+  for (const key of keys) {
     if (known.has(key)) continue
     const since = quadletKeySince(section, key)
     const message = since
@@ -159,9 +161,9 @@ function checkCatalogue(
   }
 }
 
-function checkForbidden(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
+function checkForbidden(unit: UnitInput, keys: readonly string[], at: readonly PathSegment[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
-  for (const key of Object.keys(own)) {
+  for (const key of keys) {
     if (FORBIDDEN.has(key)) {
       ctx.error(
         'quadlet_key_forbidden',

@@ -52,7 +52,8 @@ class WireReader {
     const field = this.bytesField()
     if (field === undefined) return undefined
     let out = ''
-    for (const byte of field) {
+    for (let i = 0; i < field.length; i++) {
+      const byte = field[i]!
       if (byte < 0x20 || byte > 0x7e) return undefined
       out += String.fromCharCode(byte)
     }
