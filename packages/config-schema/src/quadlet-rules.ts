@@ -14,7 +14,7 @@ import { hasBareDollar, hasSpecifier } from './quadlet-paths.js'
 import { checkReferences } from './quadlet-references.js'
 import { forcedNetworkWarning, loopbackRewrite, quadletMode } from './quadlet-rewrite.js'
 import { didYouMean } from './suggest.js'
-import type { UnitInput } from './units.js'
+import type { CheckedUnit, UnitInput } from './units.js'
 
 /**
  * Keys that let a rootless container step outside its boundary: raw podman arguments (`--network=host`,
@@ -49,16 +49,15 @@ const FORBIDDEN = new Set(QUADLET_FORBIDDEN_KEYS)
 const ROOTLESS_FORBIDDEN = new Set(ROOTLESS_FORBIDDEN_KEYS)
 
 /** The Quadlet rules over all units of a config (they may refer to each other). */
-export function checkQuadletUnits(units: readonly UnitInput[], ctx: RuleContext): void {
+export function checkQuadletUnits(units: readonly CheckedUnit[], ctx: RuleContext): void {
   const version = ctx.options.podmanVersion ?? DEFAULT_PODMAN_VERSION
   // A bad version is the calling program's mistake, not the config's: quadletCatalogue throws a RangeError for it.
   const catalogue = quadletCatalogue(version)
   for (const unit of units) {
+    checkValues(unit, ctx)
     const own = unit.sections[unit.ownSection]
-    // Listing a record's keys costs more than most rules (records without a prototype are hash tables): once each.
-    const ownKeys = own === undefined ? [] : Object.keys(own)
-    checkValues(unit, ownKeys, ctx)
-    if (own === undefined) continue
+    const ownKeys = unit.keys[unit.ownSection]
+    if (own === undefined || ownKeys === undefined) continue
     const at: PathSegment[] = [unit.kind, unit.name, unit.ownSection]
     const section = unit.ownSection as QuadletOwnSection
     checkCatalogue(section, catalogue[section], ownKeys, at, version, ctx)
@@ -71,14 +70,15 @@ export function checkQuadletUnits(units: readonly UnitInput[], ctx: RuleContext)
   checkReferences(units, ctx)
 }
 
-function checkValues(unit: UnitInput, ownKeys: readonly string[], ctx: RuleContext): void {
+function checkValues(unit: CheckedUnit, ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
   for (const name of ['Unit', unit.ownSection, 'Install'] as const) {
     const section = unit.sections[name]
-    if (section === undefined) continue
+    const keys = unit.keys[name]
+    if (section === undefined || keys === undefined) continue
     const at = [unit.kind, unit.name, name]
     const isOwn = name === unit.ownSection
-    for (const key of isOwn ? ownKeys : Object.keys(section)) {
+    for (const key of keys) {
       // PublishPort has its own grammar, which reports "$" and "%" itself.
       const expands = isOwn && !(unit.kind === 'container' && key === 'PublishPort')
       const value = section[key]!
