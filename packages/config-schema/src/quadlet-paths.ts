@@ -74,7 +74,13 @@ export function expandPlaceholders(value: string, configRoot: string = DEFAULT_C
 
 /** True when `value` has a `$` that is neither part of `$$` nor one of the two placeholders. */
 export function hasBareDollar(value: string): boolean {
-  return value.includes('$') && expandPlaceholders(value).replaceAll('$$', '').includes('$')
+  for (let i = value.indexOf('$'); i !== -1; i = value.indexOf('$', i)) {
+    if (value.startsWith('$$', i)) i += 2
+    else if (value.startsWith(CONFIG_DIR, i)) i += CONFIG_DIR.length
+    else if (value.startsWith(FILES_DIR, i)) i += FILES_DIR.length
+    else return true
+  }
+  return false
 }
 
 /** True when `value` has a `%` that is not part of a `%%` pair (a systemd specifier). */

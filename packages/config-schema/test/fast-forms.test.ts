@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { normalizeDnsName, referencedUnit, validateConfig, volumeHostSource } from '../src/index.js'
+import { expandPlaceholders, normalizeDnsName, referencedUnit, validateConfig, volumeHostSource } from '../src/index.js'
+import { hasBareDollar } from '../src/quadlet-paths.js'
 
 // The validators use index- and pattern-based forms of these checks; the plain definitions below are the oracles.
 
@@ -63,6 +64,17 @@ describe('fast forms agree with the plain definitions', () => {
         expect(codes.includes('quadlet_volume_invalid')).toBe(volumeInvalidOracle(v))
       }),
       { numRuns: 500 },
+    )
+  })
+
+  it('bare dollar signs', () => {
+    const pieces = ['$', '$$', 'a', '{', '}', '$' + '{CONFIG_DIR}', '$' + '{FILES_DIR}', 'CONFIG_DIR']
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), (parts) => {
+        const value = parts.join('')
+        expect(hasBareDollar(value)).toBe(expandPlaceholders(value).replaceAll('$$', '').includes('$'))
+      }),
+      { numRuns: 3000 },
     )
   })
 })
