@@ -75,11 +75,11 @@ function sectionValue(
     }
     const items: QuadletScalar[] = []
     let ok = true
-    for (let i = 0; i < value.length; i++) {
-      const scalar = sectionScalar(value[i], at, key, i, ctx)
+    value.forEach((item, i) => {
+      const scalar = sectionScalar(item, at, key, i, ctx)
       if (scalar === undefined) ok = false
       else items.push(scalar)
-    }
+    })
     return ok ? items : undefined
   }
   return sectionScalar(value, at, key, undefined, ctx)
