@@ -199,7 +199,7 @@ function compareVersions(a: readonly [number, number], b: readonly [number, numb
 /** True when `version` is a `major.minor` string for which a catalogue exists (5.4 or newer). */
 export function isSupportedPodmanVersion(version: string): boolean {
   const parsed = parseVersion(version)
-  return parsed !== undefined && compareVersions(parsed, parseVersion(MIN_PODMAN_VERSION)!) >= 0
+  return parsed !== undefined && compareVersions(parsed, RELEASES[0]!.version) >= 0
 }
 
 /** The keys of every own section, as of one release. */
@@ -228,7 +228,7 @@ for (const step of ADDED) {
  */
 export function quadletCatalogue(version: string = DEFAULT_PODMAN_VERSION): Catalogue {
   const parsed = parseVersion(version)
-  if (parsed === undefined || !isSupportedPodmanVersion(version)) {
+  if (parsed === undefined || compareVersions(parsed, RELEASES[0]!.version) < 0) {
     throw new RangeError(
       `Unsupported Podman version "${version}": expected "major.minor", ${MIN_PODMAN_VERSION} or newer.`,
     )

@@ -10,6 +10,10 @@ const EXPOSE_PORT = /^[0-9]+(-[0-9]+)?(\/udp|\/tcp)?$/
 
 const REMAP_USERS = ['manual', 'auto', 'keep-id']
 
+/** Keys that set the user namespace explicitly, and the deprecated keys that Quadlet refuses alongside them. */
+const USERNS_KEYS = ['UserNS', 'UIDMap', 'GIDMap', 'SubUIDMap', 'SubGIDMap']
+const REMAP_KEYS = ['RemapUid', 'RemapGid', 'RemapUsers']
+
 function count(value: QuadletSection[string] | undefined): number {
   if (value === undefined) return 0
   return Array.isArray(value) ? value.length : 1
@@ -28,21 +32,23 @@ export function checkConversion(unit: UnitInput, own: QuadletSection, at: readon
   const conflict = (key: string, message: string) => ctx.error('quadlet_key_conflict', [...at, key], message, 'key')
   if (unit.kind === 'container') {
     if (own.Group !== undefined && own.User === undefined) conflict('Group', '"Group" needs "User".')
-    for (const item of valueItems(own.ExposeHostPort ?? [], [...at, 'ExposeHostPort'])) {
-      if (!EXPOSE_PORT.test(String(item.value))) {
-        ctx.error(
-          'quadlet_value_invalid',
-          item.segments,
-          'ExposeHostPort takes a port or range with an optional /tcp or /udp.',
-        )
+    if (own.ExposeHostPort !== undefined) {
+      for (const item of valueItems(own.ExposeHostPort, [...at, 'ExposeHostPort'])) {
+        if (!EXPOSE_PORT.test(String(item.value))) {
+          ctx.error(
+            'quadlet_value_invalid',
+            item.segments,
+            'ExposeHostPort takes a port or range with an optional /tcp or /udp.',
+          )
+        }
       }
     }
     const remap = last(own.RemapUsers)
     if (remap !== undefined && !REMAP_USERS.includes(remap)) {
       ctx.error('quadlet_value_invalid', [...at, 'RemapUsers'], `RemapUsers is one of ${REMAP_USERS.join(', ')}.`)
     }
-    const explicit = ['UserNS', 'UIDMap', 'GIDMap', 'SubUIDMap', 'SubGIDMap'].some((k) => own[k] !== undefined)
-    const remapKeys = ['RemapUid', 'RemapGid', 'RemapUsers'].filter((k) => own[k] !== undefined)
+    const explicit = USERNS_KEYS.some((k) => own[k] !== undefined)
+    const remapKeys = REMAP_KEYS.filter((k) => own[k] !== undefined)
     if (explicit && remapKeys.length > 0) {
       conflict(remapKeys[0]!, 'The deprecated Remap keys cannot be combined with UserNS, UIDMap, GIDMap or SubUIDMap.')
     } else if (remap === undefined) {
