@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The JSON Schema has its own entry so that a program can load it, and TypeBox, only when it needs them.
+  entry: ['src/index.ts', 'src/schema.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'tsup'
+
+const source = (name: string) => fileURLToPath(new URL(`../${name}/src/index.ts`, import.meta.url))
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -14,17 +17,29 @@ export default defineConfig([
   },
   {
     // The CLI is one bundle with its dependencies inlined and split per command: a cold `atomicnix validate`
-    // loads the validator and nothing else (no module resolution across node_modules, no TypeBox).
+    // loads the validator and nothing else (no module resolution across node_modules, no TypeBox). The workspace
+    // packages are bundled from their sources, one module per concept, so that esbuild can leave a module that only
+    // one command needs (the JSON Schema and TypeBox) out of the others' chunks; their dist is a single module.
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     dts: false,
     clean: false,
     splitting: true,
-    treeshake: true,
     noExternal: [/.*/],
     target: 'node20',
     platform: 'node',
     define: { __VERSION__: JSON.stringify(version) },
+    esbuildOptions(options) {
+      options.alias = {
+        '@atomicnix/config-schema/json-schema': fileURLToPath(
+          new URL('../config-schema/src/schema.ts', import.meta.url),
+        ),
+        '@atomicnix/config-schema': source('config-schema'),
+        '@atomicnix/firewall-plan': source('firewall-plan'),
+        '@atomicnix/lan-plan': source('lan-plan'),
+        '@atomicnix/quadlet-render': source('quadlet-render'),
+      }
+    },
     outDir: 'dist',
   },
 ])

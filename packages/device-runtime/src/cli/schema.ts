@@ -1,4 +1,4 @@
-import { configJsonSchema } from '@atomicnix/config-schema'
+import { configJsonSchema } from '@atomicnix/config-schema/json-schema'
 import { type CliDeps, EXIT, parseOptions } from './run.js'
 
 /** `atomicnix schema`: prints the JSON Schema of config.toml v1. */
