@@ -15,6 +15,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
+/** The usage text printed by --help and after a usage error. */
 export const USAGE = `Usage:
   atomicnix validate FILE [--json] [--strict]     check a config.toml: exit 0 valid, 1 invalid, 2 usage or I/O error
   atomicnix render FILE --root DIR [--mac HEX]    write the device files for FILE below DIR
