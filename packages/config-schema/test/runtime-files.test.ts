@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SEED_LAN_SETTINGS } from '../../../test/support/lan-settings.js'
 import {
   parseConfig,
   parseFirewallInbound,
@@ -15,17 +16,7 @@ import { loadFixtures } from './fixtures.js'
 
 const codes = (r: Result<unknown>) => (r.ok ? [] : r.errors.map((e) => e.code))
 
-const SEED_LAN = {
-  gateway_cidr: '172.20.30.1/24',
-  gateway_ip: '172.20.30.1',
-  subnet_cidr: '172.20.30.0/24',
-  netmask: '255.255.255.0',
-  dhcp_start: '172.20.30.10',
-  dhcp_end: '172.20.30.254',
-  domain: 'local',
-  hostname_pattern: 'atomicnix-{mac}',
-  gateway_aliases: ['atomicnix'],
-}
+const SEED_LAN = SEED_LAN_SETTINGS
 
 describe('runtime files read back what is written', () => {
   for (const fixture of loadFixtures('valid')) {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SEED_LAN_SETTINGS } from '../../../test/support/lan-settings.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const SEED = fileURLToPath(new URL('../../../examples/seed/config.toml', import.meta.url))
@@ -157,29 +158,9 @@ describe('atomicnix render', () => {
     expect(atomicnix(['render', SEED, '--root', root]).code).toBe(0)
     const read = (p: string) => readFileSync(join(root, 'data/config', p), 'utf8')
     expect(JSON.parse(read('firewall-inbound.json'))).toEqual({ tcp: [443], udp: [1194] })
-    expect(JSON.parse(read('lan-settings.json'))).toEqual({
-      gateway_cidr: '172.20.30.1/24',
-      gateway_ip: '172.20.30.1',
-      subnet_cidr: '172.20.30.0/24',
-      netmask: '255.255.255.0',
-      dhcp_start: '172.20.30.10',
-      dhcp_end: '172.20.30.254',
-      domain: 'local',
-      hostname_pattern: 'atomicnix-{mac}',
-      gateway_aliases: ['atomicnix'],
-    })
-    // The same key order as the seed's JSON, and 2-space indentation with a trailing newline.
-    expect(Object.keys(JSON.parse(read('lan-settings.json')))).toEqual([
-      'gateway_cidr',
-      'gateway_ip',
-      'subnet_cidr',
-      'netmask',
-      'dhcp_start',
-      'dhcp_end',
-      'domain',
-      'hostname_pattern',
-      'gateway_aliases',
-    ])
+    expect(JSON.parse(read('lan-settings.json'))).toEqual(SEED_LAN_SETTINGS)
+    // The same key order as the seed's JSON.
+    expect(Object.keys(JSON.parse(read('lan-settings.json')))).toEqual(Object.keys(SEED_LAN_SETTINGS))
     expect(read('health-required.json')).toBe('[\n  "myapp"\n]\n')
   })
 

@@ -3,8 +3,10 @@
  * options it is rendered for. They cover the configs the issue names (seed, WAN only, LAN allowlists, SSH on WAN,
  * many ports) plus the edges of the LAN scope.
  */
-import { type Config, type FirewallInbound, LAN_DEFAULTS } from '@atomicnix/config-schema'
+
+import type { Config, FirewallInbound } from '@atomicnix/config-schema'
 import type { FirewallOptions } from '@atomicnix/firewall-plan'
+import { DEFAULT_LAN_SETTINGS } from '../../../test/support/lan-settings.js'
 
 /** One named firewall input. */
 export interface FirewallFixture {
@@ -48,17 +50,7 @@ export function configWith(inbound: FirewallInbound): Config {
     version: 1,
     admin: { ssh_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureFixtureFixtureFixtureFixtureFixtur admin'] },
     firewall: { inbound },
-    lan: {
-      gateway_cidr: LAN_DEFAULTS.gateway_cidr,
-      gateway_ip: '172.20.30.1',
-      subnet_cidr: '172.20.30.0/24',
-      netmask: '255.255.255.0',
-      dhcp_start: LAN_DEFAULTS.dhcp_start,
-      dhcp_end: LAN_DEFAULTS.dhcp_end,
-      domain: LAN_DEFAULTS.domain,
-      hostname_pattern: '',
-      gateway_aliases: ['atomicnix'],
-    },
+    lan: DEFAULT_LAN_SETTINGS,
     health: { required: ['myapp'] },
     container: { myapp: { privileged: false, Container: { Image: 'ghcr.io/example/myapp:latest' } } },
     network: {},

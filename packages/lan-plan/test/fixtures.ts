@@ -3,8 +3,10 @@
  * rendered for. They cover the default contract, a non-default LAN with a MAC-based name, a pattern whose MAC is not
  * known, and a LAN without aliases on another interface.
  */
-import { type Config, LAN_DEFAULTS, type LanSettings } from '@atomicnix/config-schema'
+
+import type { Config, LanSettings } from '@atomicnix/config-schema'
 import type { LanPlanOptions } from '@atomicnix/lan-plan'
+import { DEFAULT_LAN_SETTINGS } from '../../../test/support/lan-settings.js'
 
 /** One named LAN input. */
 export interface LanFixture {
@@ -14,17 +16,7 @@ export interface LanFixture {
 }
 
 /** The default LAN contract, resolved as config-schema resolves an absent `[lan]`. */
-export const DEFAULT_LAN: LanSettings = {
-  gateway_cidr: LAN_DEFAULTS.gateway_cidr,
-  gateway_ip: '172.20.30.1',
-  subnet_cidr: '172.20.30.0/24',
-  netmask: '255.255.255.0',
-  dhcp_start: LAN_DEFAULTS.dhcp_start,
-  dhcp_end: LAN_DEFAULTS.dhcp_end,
-  domain: LAN_DEFAULTS.domain,
-  hostname_pattern: LAN_DEFAULTS.hostname_pattern,
-  gateway_aliases: [...LAN_DEFAULTS.gateway_aliases],
-}
+export const DEFAULT_LAN: LanSettings = DEFAULT_LAN_SETTINGS
 
 /** Another /24, another domain, several aliases and a MAC-based hostname. */
 export const PLANT_LAN: LanSettings = {
