@@ -28,6 +28,20 @@ describe('pure packages', () => {
     })
   }
 
+  it('device-runtime: its core (everything outside src/node/, src/cli/ and src/cli.ts) is pure too', () => {
+    const src = join(ROOT, 'packages', 'device-runtime', 'src')
+    const core = sources(src).filter(
+      (f) =>
+        !f.endsWith('.test.ts') && !/[/\\]src[/\\](node|cli)[/\\]/.test(f) && !f.endsWith(`${join('src', 'cli.ts')}`),
+    )
+    expect(core.length).toBeGreaterThan(0)
+    for (const file of core) {
+      const text = readFileSync(file, 'utf8')
+      expect(text, file).not.toMatch(/from ['"]node:|import\(['"]node:|require\(/)
+      expect(text, file).not.toMatch(/\bprocess\.|\bBuffer\.|\bDate\.now\(|Math\.random\(/)
+    }
+  })
+
   it('their tsconfig refuses a node: import (no Node types), while device-runtime accepts it', async () => {
     const probe = async (name: string) => {
       // A scratch project that extends the package's tsconfig and adds one file importing node:fs.

@@ -13,6 +13,54 @@ export interface Output {
   readonly color: boolean
 }
 
+/** How one program is run: a time limit always, optional standard input and extra environment. */
+export interface ExecOptions {
+  /** Killed (SIGTERM, then SIGKILL) once it has run this long. */
+  readonly timeoutMs: number
+  readonly input?: string | Uint8Array
+  /** Added to the inherited environment. */
+  readonly env?: Readonly<Record<string, string>>
+}
+
+/** What one run of a program did. `exitCode` is null when it was killed by a signal or could not start. */
+export interface ExecResult {
+  readonly argv: readonly string[]
+  readonly exitCode: number | null
+  readonly signal: string | null
+  /** Standard output and error, decoded as UTF-8 and cut at a bound (a runaway program cannot fill memory). */
+  readonly stdout: string
+  readonly stderr: string
+  readonly durationMs: number
+  readonly timedOut: boolean
+  /** Why the program could not be started at all (e.g. not found on PATH). */
+  readonly spawnError?: string
+}
+
+/** Runs programs: argv arrays looked up on `PATH`, never a shell string. */
+export interface Exec {
+  run(argv: readonly string[], options: ExecOptions): Promise<ExecResult>
+}
+
+/** Time: the wall clock (may be wrong right after boot), a monotonic clock for durations, and waiting. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch, as the system clock says. */
+  now(): number
+  /** Milliseconds from an arbitrary origin that never goes back; for durations and deadlines. */
+  monotonic(): number
+  /** Resolves after `ms` milliseconds, or early (resolving) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** Structured fields of a log line. */
+export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>
+
+/** The device's log: every decision it takes on its own is written here with its reason. */
+export interface Log {
+  info(message: string, fields?: LogFields): void
+  warn(message: string, fields?: LogFields): void
+  error(message: string, fields?: LogFields): void
+}
+
 /** A failure to read or write that is the environment's fault, not the config's: exit code 2. */
 export class IoError extends Error {
   override readonly name = 'IoError'
