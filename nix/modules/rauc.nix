@@ -12,10 +12,10 @@ let
 in
 {
   options.atomicnix.rauc.keyring = lib.mkOption {
-    type = lib.types.nullOr lib.types.path;
+    type = lib.types.nullOr (lib.types.either lib.types.path lib.types.str);
     default = null;
     example = lib.literalExpression "./keys/atomicnix-ca.cert.pem";
-    description = "PEM certificate of the CA that signs the update bundles (public; installed as /etc/rauc/ca.cert.pem).";
+    description = "PEM certificate of the CA that signs the update bundles (public; linked as /etc/rauc/ca.cert.pem). An absolute path outside the store is linked as it is (the VM tests make their CA at run time).";
   };
 
   config = lib.mkIf cfg.enable {
