@@ -102,6 +102,7 @@ describeSystem(
     let env: UbootEnv
     // Dummy kernels of different sizes show which boot partition the script loaded from.
     const kernelSize: Record<string, number> = { A: 1000, B: 2000 }
+    const slotInit = (slot: string) => `init=/nix/store/system-${slot.toLowerCase()}/init`
 
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'atomicnix-uboot-'))
@@ -136,9 +137,13 @@ describeSystem(
         runOk('mkfs.vfat', ['-F', '16', '-n', `BOOT_${slot}`, `--offset=${p.startSector}`, disk, String(p.size / 1024)])
         const kernel = join(dir, `Image-${slot}`)
         writeFileSync(kernel, Buffer.alloc(kernelSize[slot]!, slot))
+        // The slot's boot.env, as nix/image.nix writes it: the rest of that slot's command line.
+        const bootEnv = join(dir, `boot-${slot}.env`)
+        writeFileSync(bootEnv, `ab_extra=${slotInit(slot)} panic=10\n`)
         for (const [src, dst] of [
           [join(dir, 'boot.scr'), '::boot.scr'],
           [kernel, '::Image'],
+          [bootEnv, '::boot.env'],
         ] as const) {
           runOk('mcopy', ['-i', `${disk}@@${p.start}`, src, dst])
         }
@@ -235,7 +240,7 @@ describeSystem(
       runOk('fw_setenv', ['-c', fwConfig, '-s', file])
     }
 
-    /** The slot's expectations: its boot partition, its root and rauc.slot on the command line, its kernel read. */
+    /** The slot's expectations: its boot partition, root, rauc.slot and boot.env on the command line, its kernel. */
     function expectSlot(d: Decision, slot: 'A' | 'B'): void {
       expect(d.slot).toBe(slot)
       const boot = parts.byName[`boot-${slot.toLowerCase()}`]!
@@ -244,6 +249,7 @@ describeSystem(
       expect(d.bootargs.split(' ')).toContain(`rauc.slot=${slot}`)
       expect(d.bootargs.split(' ')).toContain(`root=/dev/vda${rootfs.number}`)
       expect(d.bootargs.split(' ').filter((a) => a.startsWith('rauc.slot='))).toHaveLength(1)
+      expect(d.bootargs).toMatch(new RegExp(` ${slotInit(slot)} panic=10$`))
       expect(d.kernelBytes, d.console).toBe(kernelSize[slot]!.toString(16))
     }
 

@@ -20,7 +20,8 @@ let
   mkScript =
     {
       board,
-      # Base of 3 * env.size bytes of free RAM: copy 0, copy 1, and the export/import buffer.
+      # Base of free RAM for 4 * env.size bytes (copy 0, copy 1, the import/export buffer, the block written) and a
+      # spare buffer after them.
       scratch,
       # Text that ends the script once the decision is made (bootargs, ab_slot and ab_bootpart are set).
       boot,
@@ -33,6 +34,7 @@ let
       buf1 = scratch + env.size;
       tmp = scratch + 2 * env.size;
       out = scratch + 3 * env.size;
+      spare = hex (scratch + 4 * env.size);
       copies = [
         { n = "0"; buf = buf0; blk = sectors env.offset; }
         { n = "1"; buf = buf1; blk = sectors env.redundOffset; }
@@ -157,6 +159,15 @@ let
       fi
 
       ${slotArgs "A"}${slotArgs "B"}
+      # The slot's own boot.env (from the image build: its init= and kernel parameters) ends the command line. It
+      # is read into the spare buffer, clear of the running script (scriptaddr may equal loadaddr).
+      setenv ab_extra
+      if load ''${devtype} ''${devnum}:''${ab_bootpart} ${spare} /boot.env; then
+        env import -t ${spare} ''${filesize} ab_extra
+      fi
+      if test -n "''${ab_extra}"; then
+        setenv bootargs "''${bootargs} ''${ab_extra}"
+      fi
       echo "atomicnix: decision slot=''${ab_slot} bootpart=''${ab_bootpart} BOOT_ORDER=''${BOOT_ORDER} BOOT_A_LEFT=''${BOOT_A_LEFT} BOOT_B_LEFT=''${BOOT_B_LEFT} BOOT_COMMITTED=''${BOOT_COMMITTED} env_read=''${ab_used} env_written=''${ab_target}"
       echo "atomicnix: bootargs ''${bootargs}"
       ${boot}
@@ -173,11 +184,6 @@ in
     consoleArgs = "console=ttyS2,1500000 earlycon=uart8250,mmio32,0xff130000";
     rootArgs = s: "root=PARTLABEL=${(slotPart s "rootfs").name} rootfstype=squashfs ro";
     boot = ''
-      setenv ab_extra
-      if load ''${devtype} ''${devnum}:''${ab_bootpart} ''${loadaddr} /boot.env; then
-        env import -t ''${loadaddr} ''${filesize} ab_extra
-      fi
-      setenv bootargs "''${bootargs} ''${ab_extra}"
       if load ''${devtype} ''${devnum}:''${ab_bootpart} ''${kernel_addr_r} /Image && load ''${devtype} ''${devnum}:''${ab_bootpart} ''${fdt_addr_r} /rk3328-rock64.dtb && load ''${devtype} ''${devnum}:''${ab_bootpart} ''${ramdisk_addr_r} /initrd; then
         booti ''${kernel_addr_r} ''${ramdisk_addr_r}:''${filesize} ''${fdt_addr_r}
       fi
