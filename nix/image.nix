@@ -92,7 +92,7 @@ let
         truncate -s ${toString parts.data.size} data.img
         mkfs.f2fs -q -l data -T 1 data.img
         put data.img ${toString parts.data.startSector}
-        zstd -T0 -19 --sparse -q $img -o $out
+        zstd -T0 -6 -q $img -o $out
       '';
 
   # The two images must fit their slots; the build says which and by how much.
