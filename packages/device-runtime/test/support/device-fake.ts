@@ -88,7 +88,7 @@ export class DeviceFake {
       writeFileSync(join(this.dir, 'answers', `${key}.${name}.out`), reply.stdout ?? '')
       writeFileSync(join(this.dir, 'answers', `${key}.${name}.code`), String(reply.code ?? 0))
     }
-    replies.forEach((reply, i) => write(String(i + 1), reply))
+    for (const [i, reply] of replies.entries()) write(String(i + 1), reply)
     write('default', replies[replies.length - 1] ?? {})
   }
 
