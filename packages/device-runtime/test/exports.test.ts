@@ -2,7 +2,23 @@ import { describe, expect, it } from 'vitest'
 import * as api from '../src/index.js'
 
 describe('public API', () => {
-  it('exports compileDevice and IoError (the CLI is the bin, not an export)', () => {
-    expect(Object.keys(api).sort()).toEqual(['IoError', 'compileDevice'])
+  it('exports compileDevice, the pure confirmation and upgrade decisions, the journal reader and the errors', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'DEFAULT_CONFIRM_POLICY',
+      'HttpError',
+      'IoError',
+      'checkBootEnv',
+      'compareVersions',
+      'compileDevice',
+      'decideCommitted',
+      'decideOffer',
+      'decideTrial',
+      'judgeCheck',
+      'parseBootEnv',
+      'parseOffer',
+      'parseRaucStatus',
+      'planHealthChecks',
+      'readBootJournal',
+    ])
   })
 })
