@@ -1,10 +1,12 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { type Files, IoError, type Output } from '../ports.js'
+import { type Clock, type Files, IoError, type Log, type Output } from '../ports.js'
 
 /** What the commands need from the outside world. */
 export interface CliDeps {
   readonly files: Files
   readonly output: Output
+  readonly clock: Clock
+  readonly log: Log
 }
 
 /** Exit codes of every command. */
@@ -20,6 +22,9 @@ export const USAGE = `Usage:
   atomicnix validate FILE [--json] [--strict]     check a config.toml: exit 0 valid, 1 invalid, 2 usage or I/O error
   atomicnix render FILE --root DIR [--mac HEX]    write the device files for FILE below DIR
   atomicnix schema                                print the JSON Schema of config.toml
+  atomicnix import FILE [--data DIR] [--json]     validate a config or bundle and make it the current generation
+  atomicnix generations [--data DIR] [--json]     list the config generations (the current one marked)
+  atomicnix rollback [--data DIR]                 make the previous generation current
   atomicnix --help | --version
 `
 
@@ -30,6 +35,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   render: async () => (await import('./render.js')).renderCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
+  import: async () => (await import('./import.js')).importCommand,
+  generations: async () => (await import('./generations.js')).generationsCommand,
+  rollback: async () => (await import('./rollback.js')).rollbackCommand,
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>
