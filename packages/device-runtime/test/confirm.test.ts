@@ -63,11 +63,11 @@ function roundsBefore(line: string): number {
   return calls.slice(0, at).filter((c) => c === 'systemctl is-active dnsmasq.service').length
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   fake = new DeviceFake()
   clock = new FakeClock()
   log = new RecordingLog()
-  fake.provision()
+  await fake.provision()
   healthyTrial()
 })
 afterEach(() => fake.remove())
@@ -142,7 +142,7 @@ describe('atomicnix confirm: a slot on trial', () => {
     expect(fake.calls()).toContain('systemctl --user -M appsvc@ is-active myapp.service')
     expect(fake.calls()).not.toContain('systemctl is-active myapp.service')
 
-    fake.provision((files) => {
+    await fake.provision((files) => {
       const runtime = JSON.parse(files.get('quadlet-runtime.json') ?? '{}')
       runtime.units[0].mode = 'rootful'
       files.set('quadlet-runtime.json', JSON.stringify(runtime))

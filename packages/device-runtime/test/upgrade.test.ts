@@ -104,7 +104,7 @@ beforeEach(async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  fake.provision((files) => files.set('os-upgrade.json', JSON.stringify({ server_url: base })))
+  await fake.provision((files) => files.set('os-upgrade.json', JSON.stringify({ server_url: base })))
   writeRecord(committedA)
   fake.answer(['rauc', 'status', '--detailed', '--output-format=json'], {
     stdout: raucStatusJson({ booted: 'A', A: OLD }),
@@ -299,7 +299,7 @@ describe('atomicnix upgrade', () => {
   })
 
   it('no os-upgrade.json → nothing, saying so', async () => {
-    fake.provision()
+    await fake.provision()
     expect(await upgrade()).toBe('not_configured')
     expect(log.has('OS upgrades are not configured')).toBe(true)
     expect(requests).toEqual([])

@@ -1,3 +1,4 @@
+import { existingSize } from '../device.js'
 import { type Files, IoError } from '../ports.js'
 
 /** A bundle as RAUC and the upgrade know it: its version, RAUC's bundle hash, the download's SHA-256. */
@@ -101,7 +102,7 @@ export function parseSlotRecord(text: string, path = SLOT_RECORD): SlotRecord {
 /** The record, or an empty one when the device never wrote it (a fresh flash). */
 export async function readSlotRecord(files: Files, dataDir: string): Promise<SlotRecord> {
   const path = `${dataDir}/${SLOT_RECORD}`
-  if ((await files.fileSize(path)) === undefined) return { committed: [], rolledBack: [] }
+  if ((await existingSize(files, path)) === undefined) return { committed: [], rolledBack: [] }
   const bytes = await files.readRegularFile(path, 1 << 20)
   return parseSlotRecord(new TextDecoder().decode(bytes), path)
 }

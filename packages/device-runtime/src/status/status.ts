@@ -1,13 +1,23 @@
 import { readJsonIfPresent } from '../device.js'
+import { openGenerations } from '../generations/store.js'
 import { type BootRecord, readBootJournal } from '../journal/journal.js'
 import { readSlotRecord, type SlotRecord } from '../journal/slots.js'
-import type { Files } from '../ports.js'
+import type { Clock, Files, Log } from '../ports.js'
 
 /** The current generation as its manifest names it. */
 export interface GenerationSummary {
   id: string
   created?: string
   source?: string
+  /** When applying it failed, and why. */
+  failed?: string
+}
+
+/** What reading the status needs. */
+export interface StatusDeps {
+  readonly files: Files
+  readonly clock: Clock
+  readonly log: Log
 }
 
 /** The last apply as `DATA/state/last-apply.json` holds it, read tolerantly. */
@@ -32,15 +42,13 @@ export interface DeviceStatus {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const optString = (v: unknown) => (typeof v === 'string' ? v : undefined)
 
-/** The current generation from its manifest (`DATA/config/generation.json`), null when there is none. */
-async function currentGeneration(files: Files, dataDir: string): Promise<GenerationSummary | null> {
-  const doc = await readJsonIfPresent(files, `${dataDir}/config/generation.json`)
-  if (doc === undefined || 'error' in doc || !isObject(doc.value) || typeof doc.value.id !== 'string') return null
-  const summary: GenerationSummary = { id: doc.value.id }
-  const created = optString(doc.value.created)
-  const source = isObject(doc.value.source) ? optString(doc.value.source.kind) : undefined
-  if (created !== undefined) summary.created = created
-  if (source !== undefined) summary.source = source
+/** The current generation as the generation store sees it (the `DATA/config` symlink and its manifest). */
+async function currentGeneration(deps: StatusDeps, dataDir: string): Promise<GenerationSummary | null> {
+  const current = await openGenerations(deps, dataDir).current()
+  if (current === undefined) return null
+  const { manifest } = current
+  const summary: GenerationSummary = { id: current.id, created: manifest.created, source: manifest.source.kind }
+  if (manifest.failed !== undefined) summary.failed = `${manifest.failed.at}: ${manifest.failed.reason}`
   return summary
 }
 
@@ -65,9 +73,10 @@ async function lastApply(files: Files, dataDir: string): Promise<ApplySummary | 
 }
 
 /** Gathers the device status: current generation, last apply, the slot record and the newest journal records. */
-export async function readDeviceStatus(files: Files, dataDir: string, limit: number): Promise<DeviceStatus> {
+export async function readDeviceStatus(deps: StatusDeps, dataDir: string, limit: number): Promise<DeviceStatus> {
+  const { files } = deps
   const [generation, apply, slots, journal] = await Promise.all([
-    currentGeneration(files, dataDir),
+    currentGeneration(deps, dataDir),
     lastApply(files, dataDir),
     readSlotRecord(files, dataDir),
     readBootJournal(files, dataDir, limit),
@@ -82,7 +91,8 @@ export function formatDeviceStatus(status: DeviceStatus): string {
   lines.push(
     g === null
       ? 'generation: none'
-      : `generation: ${g.id}${g.created === undefined ? '' : ` (created ${g.created}${g.source === undefined ? '' : `, from ${g.source}`})`}`,
+      : `generation: ${g.id}${g.created === undefined ? '' : ` (created ${g.created}${g.source === undefined ? '' : `, from ${g.source}`})`}` +
+          `${g.failed === undefined ? '' : `; apply FAILED ${g.failed}`}`,
   )
   const a = status.lastApply
   if (a === null) lines.push('last apply: none')

@@ -1,3 +1,4 @@
+import { existingSize } from '../device.js'
 import type { Files, Http, HttpResponse, Log } from '../ports.js'
 import { HttpError } from '../ports.js'
 import { parseRetryAfter } from './decide.js'
@@ -78,12 +79,12 @@ export async function downloadBundle(
   const { files, http, log } = deps
   const { path, partial } = bundlePaths(request.dir, request.sha256)
   const fail = async (reason: string, extra: { retryAfterMs?: number } = {}): Promise<DownloadResult> => {
-    await files.removeFile(partial)
+    await files.remove(partial)
     return { ok: false, reason, ...extra }
   }
-  let have = (await files.fileSize(partial)) ?? 0
+  let have = (await existingSize(files, partial)) ?? 0
   if (have > request.size) {
-    await files.removeFile(partial)
+    await files.remove(partial)
     have = 0
   }
   for (let attempt = 1; attempt <= request.attempts; attempt++) {
@@ -121,7 +122,7 @@ export async function downloadBundle(
       have = 0
     } else if (response.status === 416 && have > 0) {
       response.cancel()
-      await files.removeFile(partial)
+      await files.remove(partial)
       have = 0
       continue
     } else {
@@ -164,7 +165,7 @@ export async function downloadBundle(
     } catch (error) {
       if (!(error instanceof HttpError)) {
         await handle.close().catch(() => undefined)
-        await files.removeFile(partial)
+        await files.remove(partial)
         throw error
       }
       interrupted = error.message
@@ -187,7 +188,8 @@ export async function downloadBundle(
     if (written < request.size) return fail(`the bundle ended after ${written} of ${request.size} bytes`)
     const digest = await files.sha256File(partial)
     if (digest !== request.sha256) return fail(`the bundle's SHA-256 is ${digest}, not the offered ${request.sha256}`)
-    await files.renameFile(partial, path)
+    await files.rename(partial, path)
+    await files.syncDirectory(request.dir)
     return { ok: true, path }
   }
   return have > 0

@@ -280,11 +280,11 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
 
   const install = await exec.run(['rauc', 'install', result.path], { timeoutMs: TIMEOUTS.install })
   if (install.exitCode !== 0) {
-    await files.removeFile(result.path)
+    await files.remove(result.path)
     log.error('rauc install failed: nothing installed', { reason: describeRun(install) })
     return schedule('failed', 'install_failed', true)
   }
-  await files.removeFile(result.path)
+  await files.remove(result.path)
   const after = await readRaucStatus(exec)
   const slot = targetSlot(after.ok ? after.status : undefined, status.status) ?? 'other'
   const installed = after.ok ? after.status.slots.find((s) => s.name === slot) : undefined
@@ -323,7 +323,7 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
 /** Removes a partial download that belongs to another bundle than the one offered now. */
 async function dropPartial(files: Files, state: UpgradeState, sha256: string): Promise<void> {
   if (state.partial === undefined || state.partial.sha256 === sha256) return
-  await files.removeFile(state.partial.path)
+  await files.remove(state.partial.path)
   delete state.partial
 }
 

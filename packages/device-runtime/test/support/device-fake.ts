@@ -3,11 +3,15 @@
  * reboot) that log their argv and answer from a scenario directory, a fake clock, a recording log, and a data
  * directory holding the seed's rendered config as the current generation.
  */
+import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compileDevice } from '../../src/compile.js'
+import { openGenerations } from '../../src/generations/store.js'
+import { nodeClock } from '../../src/node/clock.js'
 import { nodeExec } from '../../src/node/exec.js'
+import { nodeFiles } from '../../src/node/files.js'
 import type { Clock, Exec, Log, LogFields } from '../../src/ports.js'
 
 const PROGRAMS = ['rauc', 'fw_printenv', 'systemctl', 'ip', 'reboot']
@@ -111,31 +115,25 @@ export class DeviceFake {
     writeFileSync(join(this.dir, 'calls.log'), '')
   }
 
-  /** Writes the seed's device files as generation g1 and points DATA/config at it; `edit` may change them. */
-  provision(edit: (files: Map<string, string>) => void = () => undefined): void {
+  /** Writes the seed's device files as a new current generation (the generation store's own way); `edit` may change them. */
+  async provision(edit: (files: Map<string, string>) => void = () => undefined): Promise<void> {
     const seed = readFileSync(new URL('../../../../examples/seed/config.toml', import.meta.url), 'utf8')
     const compiled = compileDevice(seed, {})
     if (!compiled.ok) throw new Error('the seed does not compile')
     const files = new Map<string, string>()
     for (const f of compiled.value.files)
-      if (f.path.startsWith('data/config/')) files.set(f.path.slice('data/config/'.length), f.contents)
-    files.set(
-      'generation.json',
-      JSON.stringify({
-        id: 'g000001-abcdef',
-        created: '2026-12-01T09:00:00.000Z',
-        source: { kind: 'usb', sha256: 'ab' },
-      }),
-    )
+      if (f.path.startsWith('data/config/'))
+        files.set(
+          f.path.slice('data/config/'.length),
+          typeof f.contents === 'string' ? f.contents : new TextDecoder().decode(f.contents),
+        )
     edit(files)
-    const gen = join(this.data, 'generations', 'g000001-abcdef')
-    rmSync(gen, { recursive: true, force: true })
-    for (const [path, contents] of files) {
-      mkdirSync(join(gen, path, '..'), { recursive: true })
-      writeFileSync(join(gen, path), contents)
-    }
-    rmSync(join(this.data, 'config'), { force: true })
-    symlinkSync(gen, join(this.data, 'config'))
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined }
+    await openGenerations({ files: nodeFiles, clock: nodeClock, log: quiet }, this.data).create({
+      files: [...files].map(([path, contents]) => ({ path, contents, mode: 0o600 })),
+      directories: [],
+      source: { kind: 'cli', sha256: createHash('sha256').update(seed).digest('hex') },
+    })
   }
 
   /** Removes everything. */
