@@ -170,6 +170,14 @@ describe('atomicnix upgrade', () => {
     expect(await upgrade()).toBe('refused')
     expect(requests).toEqual([])
     expect(log.has('not committed yet')).toBe(true)
+    // A bundle installed but not yet settled by confirm (it may be the one that just rolled back): nothing either.
+    writeRecord({
+      ...committedA,
+      trial: { slot: 'rootfs.1', installedInBoot: 'an-earlier-boot', at: '2026-12-01T09:00:00.000Z', version: '1.1.0' },
+    })
+    expect(await upgrade()).toBe('refused')
+    expect(requests).toEqual([])
+    expect(log.has('waits for confirm to settle its trial')).toBe(true)
   })
 
   it('a version that rolled back → nothing, also when offered under another name with the same digest', async () => {

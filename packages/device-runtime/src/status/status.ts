@@ -36,6 +36,8 @@ export interface DeviceStatus {
   generation: GenerationSummary | null
   lastApply: ApplySummary | null
   slots: SlotRecord
+  /** The upgrade poller's state: its last result and when it polls next. */
+  upgrade: { lastResult?: string; nextPoll?: string; failures: number } | null
   journal: BootRecord[]
 }
 
@@ -72,16 +74,28 @@ async function lastApply(files: Files, dataDir: string): Promise<ApplySummary | 
   return summary
 }
 
+async function upgradeState(files: Files, dataDir: string): Promise<DeviceStatus['upgrade']> {
+  const doc = await readJsonIfPresent(files, `${dataDir}/state/upgrade.json`)
+  if (doc === undefined || 'error' in doc || !isObject(doc.value)) return null
+  const v = doc.value
+  const state: NonNullable<DeviceStatus['upgrade']> = { failures: typeof v.failures === 'number' ? v.failures : 0 }
+  if (typeof v.lastResult === 'string') state.lastResult = v.lastResult
+  if (typeof v.nextPollAt === 'number' && Number.isFinite(v.nextPollAt))
+    state.nextPoll = new Date(v.nextPollAt).toISOString()
+  return state
+}
+
 /** Gathers the device status: current generation, last apply, the slot record and the newest journal records. */
 export async function readDeviceStatus(deps: StatusDeps, dataDir: string, limit: number): Promise<DeviceStatus> {
   const { files } = deps
-  const [generation, apply, slots, journal] = await Promise.all([
+  const [generation, apply, slots, upgrade, journal] = await Promise.all([
     currentGeneration(deps, dataDir),
     lastApply(files, dataDir),
     readSlotRecord(files, dataDir),
+    upgradeState(files, dataDir),
     readBootJournal(files, dataDir, limit),
   ])
-  return { generation, lastApply: apply, slots, journal }
+  return { generation, lastApply: apply, slots, upgrade, journal }
 }
 
 /** The status for people: a few lines, then the journal, newest last. */
@@ -111,6 +125,12 @@ export function formatDeviceStatus(status: DeviceStatus): string {
   if (status.slots.rolledBack.length > 0)
     lines.push(
       `rolled back: ${status.slots.rolledBack.map((r) => `${r.version ?? r.sha256?.slice(0, 12) ?? r.slot}`).join(', ')}`,
+    )
+  const u = status.upgrade
+  if (u !== null)
+    lines.push(
+      `upgrade: ${u.lastResult ?? 'no poll yet'}${u.failures > 0 ? ` (${u.failures} failures in a row)` : ''}` +
+        `${u.nextPoll === undefined ? '' : `, next poll ${u.nextPoll}`}`,
     )
   lines.push(status.journal.length === 0 ? 'boot journal: empty' : 'boot journal (newest last):')
   for (const r of status.journal)

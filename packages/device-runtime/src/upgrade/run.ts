@@ -1,6 +1,6 @@
 import { describeRun, readBootId, readJsonIfPresent, readMac, readRaucStatus, TIMEOUTS } from '../device.js'
 import { appendBootRecord, readBootJournal } from '../journal/journal.js'
-import { findCommitted, readSlotRecord, writeSlotRecord } from '../journal/slots.js'
+import { findCommitted, readSlotRecord, updateSlotRecord } from '../journal/slots.js'
 import { type Clock, type Exec, type Files, type Http, HttpError, type Log } from '../ports.js'
 import type { RaucStatus } from '../rauc/status.js'
 import { backoffMs, decideOffer, parseOffer, parseRetryAfter } from './decide.js'
@@ -163,8 +163,13 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   const booted = status.status.booted
   const bootId = await readBootId(files, options.bootIdPath)
   const record = await readSlotRecord(files, dataDir)
-  if (record.trial !== undefined && record.trial.installedInBoot === bootId) {
-    log.info('a bundle installed in this boot waits for the reboot: no upgrade', { slot: record.trial.slot })
+  if (record.trial !== undefined) {
+    log.info(
+      record.trial.installedInBoot === bootId
+        ? 'a bundle installed in this boot waits for the reboot: no upgrade'
+        : 'an installed bundle waits for confirm to settle its trial: no upgrade',
+      { slot: record.trial.slot, version: record.trial.version },
+    )
     return 'refused'
   }
   const bundle = {
@@ -288,19 +293,15 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   const after = await readRaucStatus(exec)
   const slot = targetSlot(after.ok ? after.status : undefined, status.status) ?? 'other'
   const installed = after.ok ? after.status.slots.find((s) => s.name === slot) : undefined
-  const next = {
-    ...record,
-    committed: record.committed.filter((c) => c.slot !== slot),
-    trial: {
-      slot,
-      installedInBoot: bootId,
-      at: new Date(clock.now()).toISOString(),
-      version: offer.version,
-      sha256: offer.sha256,
-      ...(installed?.bundleHash === undefined ? {} : { bundleHash: installed.bundleHash }),
-    },
+  const trial = {
+    slot,
+    installedInBoot: bootId,
+    at: new Date(clock.now()).toISOString(),
+    version: offer.version,
+    sha256: offer.sha256,
+    ...(installed?.bundleHash === undefined ? {} : { bundleHash: installed.bundleHash }),
   }
-  await writeSlotRecord(files, dataDir, next)
+  await updateSlotRecord(deps, dataDir, (r) => ({ ...r, committed: r.committed.filter((c) => c.slot !== slot), trial }))
   await appendBootRecord(files, dataDir, {
     bootId,
     time: new Date(clock.now()).toISOString(),
