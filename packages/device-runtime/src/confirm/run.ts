@@ -299,7 +299,7 @@ async function giveUp(
     iso: () => string
   },
 ): Promise<ConfirmOutcome> {
-  const { exec, log, files } = deps
+  const { exec, log } = deps
   const { booted, record, failing, journal } = context
   const fallback = record.committed.find((c) => c.slot !== booted.name)
   if (fallback === undefined) {
