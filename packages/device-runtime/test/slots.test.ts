@@ -19,7 +19,9 @@ describe('slot record', () => {
         ),
       )
       const record = await readSlotRecord(nodeFiles, dir)
-      expect(record.rolledBack.map((r) => r.reason).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`).sort())
+      expect(record.rolledBack.map((r) => r.reason).sort()).toEqual(
+        Array.from({ length: 12 }, (_, i) => `r${i}`).sort(),
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
