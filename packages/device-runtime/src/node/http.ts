@@ -39,6 +39,8 @@ export const nodeHttp: Http = {
       req.on('timeout', () => req.destroy(new Error(`no data for ${idleTimeoutMs} ms`)))
       req.on('error', (error) => reject(new HttpError(`${url}: ${message(error)}`)))
       req.on('response', (response) => {
+        // A reset before the body is read must not crash the process; the body's iterator reports it.
+        response.on('error', () => undefined)
         response.setTimeout(idleTimeoutMs, () => response.destroy(new Error(`no data for ${idleTimeoutMs} ms`)))
         resolve({
           status: response.statusCode ?? 0,
