@@ -35,7 +35,14 @@ export const nodeHttp: Http = {
         reject(new HttpError(`${url}: unsupported scheme ${parsed.protocol}`))
         return
       }
-      const req = send(parsed, { method: 'GET', headers: { ...headers }, signal, timeout: idleTimeoutMs })
+      let req: ReturnType<typeof send>
+      try {
+        req = send(parsed, { method: 'GET', headers: { ...headers }, signal, timeout: idleTimeoutMs })
+      } catch (error) {
+        // An invalid header value is refused by Node before anything is sent.
+        reject(new HttpError(`${url}: ${message(error)}`))
+        return
+      }
       req.on('timeout', () => req.destroy(new Error(`no data for ${idleTimeoutMs} ms`)))
       req.on('error', (error) => reject(new HttpError(`${url}: ${message(error)}`)))
       req.on('response', (response) => {

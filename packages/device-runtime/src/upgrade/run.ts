@@ -105,13 +105,14 @@ async function readBody(body: AsyncIterable<Uint8Array>, limit: number): Promise
   return new TextDecoder().decode(all)
 }
 
-/** The slot a fresh install went to: RAUC's new primary, else the other slot of the booted slot's class. */
-function targetSlot(after: RaucStatus | undefined, before: RaucStatus): string | undefined {
-  const status = after ?? before
-  const primary = status.slots.find((s) => s.name === status.bootPrimary)
-  if (primary !== undefined && primary.name !== before.booted.name) return primary.name
-  return status.slots.find((s) => s.name !== before.booted.name && s.class === before.booted.class)?.name
+/** The slot RAUC installs into: the other slot of the booted slot's class (A/B), when there is exactly one. */
+function inactiveSlot(status: RaucStatus): string | undefined {
+  const others = status.slots.filter((s) => s.name !== status.booted.name && s.class === status.booted.class)
+  return others.length === 1 ? others[0]!.name : undefined
 }
+
+/** Printable ASCII only: anything else cannot go into an HTTP header. */
+const headerSafe = (value: string) => /^[\x20-\x7e]{1,256}$/.test(value)
 
 /**
  * One poll of `atomicnix upgrade`: reads `os-upgrade.json`, refuses unless the booted slot is committed, asks the
@@ -193,10 +194,18 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
     return outcome
   }
 
+  const target = inactiveSlot(status.status)
+  if (target === undefined) {
+    log.error('RAUC shows no single other slot of the booted class to install into: no upgrade', {
+      slot: booted.name,
+    })
+    return 'refused'
+  }
+
   const mac = await readMac(files, options.macPath)
   const last = (await readBootJournal(files, dataDir, 1))[0]
   const headers: Record<string, string> = { 'X-Device-ID': mac, Accept: 'application/json' }
-  if (booted.version !== undefined) headers['X-Current-Version'] = booted.version
+  if (booted.version !== undefined && headerSafe(booted.version)) headers['X-Current-Version'] = booted.version
   if (last !== undefined) headers['X-Last-Result'] = last.outcome
   const latest = new URL('api/v1/updates/latest', server.href.endsWith('/') ? server.href : `${server.href}/`).href
   let response: Awaited<ReturnType<Http['get']>>
@@ -291,7 +300,9 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   }
   await files.remove(result.path)
   const after = await readRaucStatus(exec)
-  const slot = targetSlot(after.ok ? after.status : undefined, status.status) ?? 'other'
+  // RAUC makes the slot it installed the primary one; if the status cannot be read now, it is the inactive slot.
+  const primary = after.ok ? after.status.bootPrimary : undefined
+  const slot = primary !== undefined && primary !== booted.name ? primary : target
   const installed = after.ok ? after.status.slots.find((s) => s.name === slot) : undefined
   const trial = {
     slot,
