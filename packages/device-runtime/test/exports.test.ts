@@ -17,6 +17,7 @@ describe('public API', () => {
       'decideOffer',
       'decideTrial',
       'detectFormat',
+      'downloadBundle',
       'importConfig',
       'judgeCheck',
       'openGenerations',
