@@ -125,6 +125,13 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   const config = await readJsonIfPresent(files, `${dataDir}/config/os-upgrade.json`)
   if (config === undefined) {
     log.info('no os-upgrade.json in the current config: OS upgrades are not configured')
+    // A partial download of an upgrade that is no longer configured is not kept.
+    const state = await readState(files, dataDir)
+    if (state.partial !== undefined) {
+      await files.remove(state.partial.path)
+      delete state.partial
+      await writeState(files, dataDir, state)
+    }
     return 'not_configured'
   }
   const serverUrl =
