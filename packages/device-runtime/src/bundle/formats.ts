@@ -32,7 +32,7 @@ export function detectFormat(bytes: Uint8Array, fileName = ''): InputFormat {
  * Compressed input is fed to the decoders in slices of this size. A DEFLATE stream expands at most 1032 times, so one
  * slice yields at most about 16.5 MiB: that, not the archive, bounds the decoder's output buffer.
  */
-const GZIP_SLICE = 16 * 1024
+const GZIP_SLICE = 4 * 1024
 /** zstd's decoder emits one block (at most 128 KiB) per call, so the slice size only sets the call overhead. */
 const ZSTD_SLICE = 64 * 1024
 
