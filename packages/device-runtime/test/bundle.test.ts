@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { gzipSync } from 'fflate'
+import { gzip as gzipSync } from 'pako'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BUNDLE_ISSUE_CODES, type CompileResult, compileDevice, detectFormat } from '../src/index.js'
 import { type TarMember, tar, zstdFrame } from './support/tar.js'

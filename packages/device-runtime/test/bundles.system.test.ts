@@ -118,7 +118,8 @@ describeSystem('bundle bombs', { commands: ['zstd'] }, () => {
     const r = compileInChild(path)
     expect(r.codes).toEqual([])
     expect(r.ok).toBe(true)
-    // The input (61 MiB, it does not compress) and the unpacked files (61 MiB) are both held, plus Node itself.
-    expect(r.hwmMiB).toBeLessThan(61 * 2 + 100)
+    // Held at once: Node with the package (about 65 MiB), the input (61 MiB: it does not compress), the unpacked files
+    // (61 MiB), and decoder output that V8 collects once 64 MiB of it has accumulated; nothing grows with the archive.
+    expect(r.hwmMiB).toBeLessThan(65 + 61 + 61 + 64)
   })
 })

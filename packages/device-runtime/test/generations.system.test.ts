@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'fflate'
+import { gzip as gzipSync } from 'pako'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeSystem } from '../../../test/support/system.js'
 import { compileDevice, openGenerations } from '../src/index.js'
