@@ -54,6 +54,9 @@ async function syncDirectory(path: string): Promise<void> {
   }
 }
 
+/** What is read of a file that reports size 0 (files in /proc). */
+const PROC_READ = 64 * 1024
+
 /** Wraps a file-system call so that its failure is an IoError naming the operation and the path. */
 async function io<T>(what: string, path: string, body: () => Promise<T>): Promise<T> {
   try {
@@ -164,8 +167,8 @@ export const nodeFiles: Files = {
       const info = await handle.stat()
       if (info.isDirectory()) throw new IoError(`cannot read ${path}: is a directory`)
       if (!info.isFile()) throw new IoError(`cannot read ${path}: not a regular file`)
-      // Files in /proc report size 0 and are read until their end.
-      const buffer = Buffer.alloc(info.size === 0 ? limit : Math.min(limit, info.size + 1))
+      // Files in /proc report size 0: they are read in one bounded page (the boot id is 37 bytes).
+      const buffer = Buffer.alloc(Math.min(limit, info.size === 0 ? PROC_READ : info.size + 1))
       let length = 0
       while (length < buffer.length) {
         const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
