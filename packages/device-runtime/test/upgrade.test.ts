@@ -10,7 +10,7 @@ import { nodeFiles } from '../src/node/files.js'
 import { nodeHttp } from '../src/node/http.js'
 import type { Files } from '../src/ports.js'
 import { downloadBundle } from '../src/upgrade/download.js'
-import { DEFAULT_UPGRADE_LIMITS, runUpgradeOnce, type UpgradeOptions } from '../src/upgrade/run.js'
+import { DEFAULT_UPGRADE_LIMITS, runUpgradeLoop, runUpgradeOnce, type UpgradeOptions } from '../src/upgrade/run.js'
 import { DeviceFake, FakeClock, RecordingLog, raucStatusJson } from './support/device-fake.js'
 
 const OLD = { version: '1.0.0', hash: 'a'.repeat(64) }
@@ -333,5 +333,43 @@ describe('bundle download', () => {
     )
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('http:// is refused') })
     expect(requests).toEqual([])
+  })
+})
+
+describe('atomicnix upgrade without --once', () => {
+  it('sleeps until the next poll the server asked for, then an hour after nothing new, until aborted', async () => {
+    const answers = [
+      (_req: IncomingMessage, res: ServerResponse) => res.writeHead(503, { 'retry-after': '600' }).end(),
+      (_req: IncomingMessage, res: ServerResponse) => res.writeHead(204).end(),
+      offering('1.0.0'),
+    ]
+    let n = 0
+    offer = (req, res) => answers[Math.min(n++, answers.length - 1)]!(req, res)
+    const sleeps: number[] = []
+    const stop = new AbortController()
+    const counting = {
+      now: () => clock.now(),
+      monotonic: () => clock.monotonic(),
+      sleep: async (ms: number) => {
+        sleeps.push(ms)
+        if (sleeps.length === 3) stop.abort()
+        await clock.sleep(ms)
+      },
+    }
+    const outcome = await runUpgradeLoop(
+      { files: nodeFiles, exec: fake.exec, clock: counting, log, http: nodeHttp },
+      options(),
+      stop.signal,
+    )
+    expect(outcome).toBe('skipped')
+    expect(sleeps).toEqual([600_000, 3600_000, 3600_000])
+    expect(requests.map((r) => r.url)).toEqual(Array(3).fill('/api/v1/updates/latest'))
+  })
+
+  it('stops at once when upgrades are not configured', async () => {
+    await fake.provision()
+    expect(await runUpgradeLoop({ files: nodeFiles, exec: fake.exec, clock, log, http: nodeHttp }, options())).toBe(
+      'not_configured',
+    )
   })
 })

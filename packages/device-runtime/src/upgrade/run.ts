@@ -339,6 +339,36 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   return 'installed'
 }
 
+/** Outcomes after which the loop stops: nothing to do, the device reboots, or it cannot work as configured. */
+const FINAL: ReadonlySet<UpgradeOutcome> = new Set(['not_configured', 'installed', 'misconfigured', 'reboot_failed'])
+/** The loop never waits less than this between polls. */
+const MIN_WAIT_MS = 60_000
+
+/**
+ * `atomicnix upgrade` without `--once`: polls, then sleeps until the persisted next-poll time (at least a minute, at
+ * most a day), until an outcome in which polling makes no sense (not configured, installed, misconfigured) or
+ * `signal` aborts. Returns the last outcome.
+ */
+export async function runUpgradeLoop(
+  deps: UpgradeDeps,
+  options: UpgradeOptions,
+  signal?: AbortSignal,
+): Promise<UpgradeOutcome> {
+  // A function, so that the check is made again after each await.
+  const aborted = () => signal?.aborted === true
+  for (;;) {
+    const outcome = await runUpgradeOnce(deps, options)
+    if (FINAL.has(outcome) || aborted()) return outcome
+    const state = await readState(deps.files, options.dataDir)
+    const now = deps.clock.now()
+    const next = state.nextPollAt ?? now + options.pollIntervalMs
+    const wait = Math.min(Math.max(next - now, MIN_WAIT_MS), 24 * 3600_000)
+    deps.log.info('waiting for the next poll', { ms: wait })
+    await deps.clock.sleep(wait, signal)
+    if (aborted()) return outcome
+  }
+}
+
 /** Removes a partial download that belongs to another bundle than the one offered now. */
 async function dropPartial(files: Files, state: UpgradeState, sha256: string): Promise<void> {
   if (state.partial === undefined || state.partial.sha256 === sha256) return
