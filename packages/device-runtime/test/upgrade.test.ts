@@ -99,7 +99,7 @@ beforeEach(async () => {
   server = createServer((req, res) => {
     requests.push({ url: req.url ?? '', headers: req.headers })
     if (req.url === '/api/v1/updates/latest') offer(req, res)
-    else if (req.url === '/bundles/atomicnix.raucb') bundle(req, res)
+    else if (req.url?.split('?')[0] === '/bundles/atomicnix.raucb') bundle(req, res)
     else res.writeHead(404).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -164,6 +164,23 @@ describe('atomicnix upgrade', () => {
       expect(upgradeState()).toMatchObject({ failures: 0, nextPollAt: clock.now() + 3600_000 })
     })
   }
+
+  it('a signed bundle URL’s token stays out of the log and the journal', async () => {
+    installSucceeds()
+    offer = offering('1.1.0', { bundle_url: '/bundles/atomicnix.raucb?token=SECRET' })
+    let first = true
+    bundle = (req, res) => {
+      if (first) {
+        first = false
+        cutAfter(10_000)(req, res)
+      } else serveBundle(req, res)
+    }
+    expect(await upgrade()).toBe('installed')
+    expect(requests.filter((r) => r.url.includes('token=SECRET'))).toHaveLength(2)
+    expect(JSON.stringify(log.lines)).not.toContain('SECRET')
+    expect(readFileSync(join(fake.data, 'state', 'boot-journal.jsonl'), 'utf8')).not.toContain('SECRET')
+    expect(JSON.stringify(log.lines)).toContain('/bundles/atomicnix.raucb?…')
+  })
 
   it('a slot on trial → nothing, the server is not even asked', async () => {
     writeRecord({ committed: [], rolledBack: [] })

@@ -5,6 +5,7 @@ import { type Clock, type Exec, type Files, type Http, HttpError, type Log } fro
 import type { RaucStatus } from '../rauc/status.js'
 import { backoffMs, decideOffer, parseOffer, parseRetryAfter } from './decide.js'
 import { bundlePaths, downloadBundle, refuseUrl } from './download.js'
+import { redactUrl } from './url.js'
 
 /** What `upgrade` needs. */
 export interface UpgradeDeps {
@@ -267,7 +268,7 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   try {
     bundleUrl = new URL(offer.bundle_url, latest)
   } catch {
-    log.warn('the offer has an invalid bundle_url: backing off', { bundle_url: offer.bundle_url })
+    log.warn('the offer has an invalid bundle_url: backing off', { bundle_url: redactUrl(offer.bundle_url) })
     return schedule('failed', 'bad_offer', true)
   }
   await dropPartial(files, state, offer.sha256)
@@ -327,7 +328,7 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
     version: offer.version,
     ...(installed?.bundleHash === undefined ? {} : { bundleHash: installed.bundleHash }),
     outcome: 'trial',
-    detail: `installed from ${bundleUrl.href}; rebooting into it`,
+    detail: `installed from ${redactUrl(bundleUrl.href)}; rebooting into it`,
   })
   await schedule('installed', 'installed', false)
   log.info('bundle installed: rebooting into the slot on trial', { slot, version: offer.version })
