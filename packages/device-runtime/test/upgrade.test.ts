@@ -323,6 +323,20 @@ describe('atomicnix upgrade', () => {
     expect(requests).toHaveLength(1)
   })
 
+  it('a second upgrade while one runs does nothing (one writer of the partial download)', async () => {
+    const held = await nodeFiles.tryLock(join(fake.data, 'state', '.upgrade.lock'))
+    expect(held.acquired).toBe(true)
+    try {
+      expect(await upgrade()).toBe('not_due')
+      expect(requests).toEqual([])
+      expect(log.has('another upgrade is running')).toBe(true)
+    } finally {
+      if (held.acquired) await held.release()
+    }
+    installSucceeds()
+    expect(await upgrade()).toBe('installed')
+  })
+
   it('no os-upgrade.json → nothing, saying so', async () => {
     await fake.provision()
     expect(await upgrade()).toBe('not_configured')

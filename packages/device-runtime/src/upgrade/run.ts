@@ -121,6 +121,21 @@ const headerSafe = (value: string) => /^[\x20-\x7e]{1,256}$/.test(value)
  * digest-checked download; then records the trial and reboots. Every decision is logged with its reason.
  */
 export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions): Promise<UpgradeOutcome> {
+  // One poll at a time per device: two would write the same partial download.
+  await deps.files.makeDirectory(`${options.dataDir}/state`, 0o755)
+  const lock = await deps.files.tryLock(`${options.dataDir}/state/.upgrade.lock`)
+  if (!lock.acquired) {
+    deps.log.info('another upgrade is running: not polling', { holder: lock.holder })
+    return 'not_due'
+  }
+  try {
+    return await pollOnce(deps, options)
+  } finally {
+    await lock.release()
+  }
+}
+
+async function pollOnce(deps: UpgradeDeps, options: UpgradeOptions): Promise<UpgradeOutcome> {
   const { files, exec, clock, log, http } = deps
   const { dataDir } = options
   const config = await readJsonIfPresent(files, `${dataDir}/config/os-upgrade.json`)
