@@ -184,6 +184,27 @@ describe('recovery', () => {
     expect(lines.filter((l) => l.message === 'removed an interrupted generation')).toHaveLength(2)
   })
 
+  it('removes a complete generation that an interrupted write never switched to, but not one rolled back from', async () => {
+    const data = freshData()
+    const first = await importSeed(data)
+    const second = await importSeed(data, `${SEED}# 2\n`)
+    if (!first.ok || !second.ok) throw new Error('import failed')
+    const store = openGenerations(deps(), data)
+    await store.rollback()
+    // As if a third import had renamed its generation into place and lost power before the switch.
+    const orphan = 'g000003-dddddddddddd'
+    const dir = join(data, 'generations', orphan)
+    mkdirSync(dir)
+    writeFileSync(
+      join(dir, 'generation.json'),
+      JSON.stringify({ id: orphan, created: '2026-01-01T00:00:00Z', source: { kind: 'usb', sha256: 'd'.repeat(64) } }),
+    )
+    await store.recover()
+    expect((await store.list()).map((g) => g.id)).toEqual([second.generation.id, first.generation.id])
+    expect((await store.list())[0]!.manifest.rolledBack).toEqual({ at: expect.any(String) })
+    expect((await store.previous())?.id).toBe(second.generation.id)
+  })
+
   it('a dangling DATA/config is pointed at the newest good generation, with a warning', async () => {
     const data = freshData()
     await importSeed(data)
