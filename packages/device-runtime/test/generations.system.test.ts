@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
   mkdirSync,
@@ -8,6 +8,7 @@ import {
   readlinkSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -161,9 +162,12 @@ describeSystem('crash-safe generations', {}, () => {
     expect(seen.size).toBeGreaterThan(KILLS / 10)
   })
 
-  it('ten processes importing at once end with one complete state, no temporary files and no lock', async () => {
+  it('ten processes importing at once (past a stale lock) end with one complete state, no temporary files, no lock', async () => {
     const data = join(dir, 'data-ten')
-    mkdirSync(data)
+    mkdirSync(join(data, 'generations'), { recursive: true })
+    // A lock left by a process that is gone: all ten find it at once, and exactly one may break it.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+    symlinkSync(`pid=${gone.stdout} start=1 boot=x`, join(data, 'generations/.lock'))
     const runs = Array.from({ length: 10 }, (_, i) => {
       const child = spawn(process.execPath, [CLI, 'import', inputs[i % inputs.length]!, '--data', data, '--json'], {
         stdio: ['ignore', 'pipe', 'pipe'],
