@@ -184,6 +184,27 @@ describe('recovery', () => {
     expect(lines.filter((l) => l.message === 'removed an interrupted generation')).toHaveLength(2)
   })
 
+  it('removes a complete generation that an interrupted write never switched to, but not one rolled back from', async () => {
+    const data = freshData()
+    const first = await importSeed(data)
+    const second = await importSeed(data, `${SEED}# 2\n`)
+    if (!first.ok || !second.ok) throw new Error('import failed')
+    const store = openGenerations(deps(), data)
+    await store.rollback()
+    // As if a third import had renamed its generation into place and lost power before the switch.
+    const orphan = 'g000003-dddddddddddd'
+    const dir = join(data, 'generations', orphan)
+    mkdirSync(dir)
+    writeFileSync(
+      join(dir, 'generation.json'),
+      JSON.stringify({ id: orphan, created: '2026-01-01T00:00:00Z', source: { kind: 'usb', sha256: 'd'.repeat(64) } }),
+    )
+    await store.recover()
+    expect((await store.list()).map((g) => g.id)).toEqual([second.generation.id, first.generation.id])
+    expect((await store.list())[0]!.manifest.rolledBack).toEqual({ at: expect.any(String) })
+    expect((await store.previous())?.id).toBe(second.generation.id)
+  })
+
   it('a dangling DATA/config is pointed at the newest good generation, with a warning', async () => {
     const data = freshData()
     await importSeed(data)
@@ -262,7 +283,17 @@ describe('the writer lock', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
     const lock = join(data, 'generations/.lock')
     symlinkSync(`pid=${dead.stdout} start=1 boot=whatever`, lock)
-    expect((await importSeed(data, `${SEED}# 1\n`)).ok).toBe(true)
+    const { lines, log } = recordingLog()
+    const broke = await importConfig(
+      { files: nodeFiles, clock: nodeClock, log },
+      { dataDir: data, input: encoder.encode(`${SEED}# 1\n`), source: 'usb' },
+    )
+    expect(broke.ok).toBe(true)
+    expect(lines).toContainEqual({
+      level: 'warn',
+      message: 'broke a writer lock whose holder is gone',
+      fields: { lock, holder: `pid=${dead.stdout} start=1 boot=whatever` },
+    })
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
     symlinkSync(`pid=${process.pid} start=1 boot=${boot}-earlier`, lock)
     expect((await importSeed(data, `${SEED}# 2\n`)).ok).toBe(true)

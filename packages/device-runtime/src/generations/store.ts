@@ -12,6 +12,8 @@ export interface GenerationManifest {
   readonly created: string
   readonly source: { readonly kind: SourceKind; readonly fileName?: string; readonly sha256: string }
   readonly failed?: { readonly at: string; readonly reason: string }
+  /** Set when `rollback` switched away from this generation. */
+  readonly rolledBack?: { readonly at: string }
 }
 
 /** A complete generation on disk. */
@@ -127,6 +129,9 @@ export function openGenerations(
     for (;;) {
       const attempt = await files.tryLock(lockPath)
       if (attempt.acquired) {
+        if (attempt.brokeStale !== undefined) {
+          log.warn('broke a writer lock whose holder is gone', { lock: lockPath, holder: attempt.brokeStale })
+        }
         try {
           return await body()
         } finally {
@@ -223,6 +228,15 @@ export function openGenerations(
     return `g${String(max + 1).padStart(6, '0')}-${digest.slice(0, 12)}`
   }
 
+  /** Rewrites a complete generation's manifest: readers see the old or the new one. */
+  async function writeManifestAtomic(manifest: GenerationManifest): Promise<void> {
+    await files.writeFileAtomic(
+      `${gensDir}/${manifest.id}/${MANIFEST}`,
+      `${JSON.stringify(manifest, null, 2)}\n`,
+      0o644,
+    )
+  }
+
   async function writeManifest(dir: string, manifest: GenerationManifest): Promise<void> {
     await files.writeNewFile(`${dir}/${MANIFEST}`, `${JSON.stringify(manifest, null, 2)}\n`, 0o644)
   }
@@ -283,6 +297,22 @@ export function openGenerations(
         was: current ?? null,
         generation: chosen.id,
       })
+    }
+    if (target !== undefined) {
+      // A writer cut short after renaming its generation into place and before switching to it leaves a complete
+      // generation newer than the current one that was never current; it would be taken for the rollback target.
+      // Newer generations that were current once are marked (rolled back from, or failed) and stay.
+      const orphans = all.filter(
+        (g) => sequence(g.id) > sequence(target.id) && g.manifest.failed === undefined && !g.manifest.rolledBack,
+      )
+      for (const g of orphans) await files.rename(g.dir, `${gensDir}/${TRASH}${g.id}`)
+      if (orphans.length > 0) {
+        await files.syncDirectory(gensDir)
+        for (const g of orphans) {
+          await files.remove(`${gensDir}/${TRASH}${g.id}`)
+          log.info('removed a generation that an interrupted write never switched to', { generation: g.id })
+        }
+      }
     }
     for (const name of migrating) {
       if ((await files.inspect(link))?.kind === 'symlink') await files.remove(join(name))
@@ -363,6 +393,10 @@ export function openGenerations(
         const from = all.find((g) => g.current)
         const target = previousOf(all)
         if (target === undefined) throw new IoError('no previous generation to roll back to')
+        // Marked before the switch: a newer generation that was never current is removed by recovery, this one stays.
+        if (from !== undefined && !from.manifest.rolledBack) {
+          await writeManifestAtomic({ ...from.manifest, rolledBack: { at: new Date(clock.now()).toISOString() } })
+        }
         await switchTo(target.id)
         log.info('rolled back to the previous generation', { from: from?.id ?? null, to: target.id })
         return { ...target, current: true }
@@ -371,8 +405,7 @@ export function openGenerations(
       withLock(async () => {
         const manifest = await readManifest(id)
         if (manifest === undefined) throw new IoError(`no generation ${id} in ${gensDir}`)
-        const failed = { ...manifest, failed: { at: new Date(clock.now()).toISOString(), reason } }
-        await files.writeFileAtomic(`${gensDir}/${id}/${MANIFEST}`, `${JSON.stringify(failed, null, 2)}\n`, 0o644)
+        await writeManifestAtomic({ ...manifest, failed: { at: new Date(clock.now()).toISOString(), reason } })
         log.warn('generation marked failed', { generation: id, reason })
       }),
     create,
