@@ -1,5 +1,62 @@
+export type { InputFormat } from './bundle/formats.js'
+export { detectFormat } from './bundle/formats.js'
+export type { Bundle, BundleFile, BundleLimits, ReadBundleOptions } from './bundle/read-bundle.js'
+export { BUNDLE_ISSUE_CODES, DEFAULT_BUNDLE_LIMITS, readBundle } from './bundle/read-bundle.js'
 export type { CompileOptions, CompileResult, DeviceFiles } from './compile.js'
 export { compileDevice } from './compile.js'
+// Health confirmation, OS upgrade and the boot journal (pure decisions; effects through the ports).
+export type {
+  CommittedDecision,
+  CommittedProgress,
+  ConfirmPolicy,
+  Observation,
+  TrialDecision,
+  TrialProgress,
+} from './confirm/decide.js'
+export { DEFAULT_CONFIRM_POLICY, decideCommitted, decideTrial } from './confirm/decide.js'
 export type { DeviceFile } from './device-file.js'
-export type { Files, Output } from './ports.js'
-export { IoError } from './ports.js'
+export type {
+  Generation,
+  GenerationFile,
+  GenerationManifest,
+  GenerationOptions,
+  GenerationStore,
+  NewGeneration,
+  SourceKind,
+} from './generations/store.js'
+export { openGenerations } from './generations/store.js'
+export type { CheckResult, HealthCheck, HealthInputs } from './health/checks.js'
+export { judgeCheck, planHealthChecks } from './health/checks.js'
+export type { ImportRequest, ImportResult } from './import.js'
+export { importConfig } from './import.js'
+export type { BootOutcome, BootRecord } from './journal/journal.js'
+export { readBootJournal } from './journal/journal.js'
+export type { SlotRecord } from './journal/slots.js'
+export type {
+  AppendHandle,
+  Clock,
+  DirectoryEntry,
+  Exec,
+  ExecOptions,
+  ExecResult,
+  FileInfo,
+  FileKind,
+  Files,
+  Http,
+  HttpRequest,
+  HttpResponse,
+  LockAttempt,
+  Log,
+  LogFields,
+  Output,
+} from './ports.js'
+export { HttpError, IoError } from './ports.js'
+export type { BootEnv } from './rauc/boot-env.js'
+export { checkBootEnv, parseBootEnv } from './rauc/boot-env.js'
+export type { RaucSlot, RaucStatus } from './rauc/status.js'
+export { parseRaucStatus } from './rauc/status.js'
+export type { OfferDecision, UpdateOffer } from './upgrade/decide.js'
+export { decideOffer, parseOffer } from './upgrade/decide.js'
+export type { DownloadRequest, DownloadResult } from './upgrade/download.js'
+export { downloadBundle } from './upgrade/download.js'
+export { compareVersions } from './upgrade/version.js'

@@ -1,10 +1,14 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { type Files, IoError, type Output } from '../ports.js'
+import { type Clock, type Exec, type Files, type Http, IoError, type Log, type Output } from '../ports.js'
 
 /** What the commands need from the outside world. */
 export interface CliDeps {
   readonly files: Files
   readonly output: Output
+  readonly exec: Exec
+  readonly clock: Clock
+  readonly log: Log
+  readonly http: Http
 }
 
 /** Exit codes of every command. */
@@ -20,6 +24,12 @@ export const USAGE = `Usage:
   atomicnix validate FILE [--json] [--strict]     check a config.toml: exit 0 valid, 1 invalid, 2 usage or I/O error
   atomicnix render FILE --root DIR [--mac HEX]    write the device files for FILE below DIR
   atomicnix schema                                print the JSON Schema of config.toml
+  atomicnix import FILE [--data DIR] [--json]     validate a config or bundle and make it the current generation
+  atomicnix generations [--data DIR] [--json]     list the config generations (the current one marked)
+  atomicnix rollback [--data DIR]                 make the previous generation current
+  atomicnix confirm [--window 60s] [--interval 5s] [--deadline 10m] [--data DIR]   commit or abandon the booted slot
+  atomicnix upgrade [--once] [--data DIR]         poll the update server; install a newer bundle and reboot
+  atomicnix status [--json] [--data DIR] [--limit N]   boot journal, current generation, last apply
   atomicnix --help | --version
 `
 
@@ -30,6 +40,12 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   render: async () => (await import('./render.js')).renderCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
+  import: async () => (await import('./import.js')).importCommand,
+  generations: async () => (await import('./generations.js')).generationsCommand,
+  rollback: async () => (await import('./rollback.js')).rollbackCommand,
+  confirm: async () => (await import('./confirm.js')).confirmCommand,
+  upgrade: async () => (await import('./upgrade.js')).upgradeCommand,
+  status: async () => (await import('./status.js')).statusCommand,
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>

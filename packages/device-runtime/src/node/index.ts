@@ -1,0 +1,6 @@
+export { nodeClock } from './clock.js'
+export { nodeExec } from './exec.js'
+export { nodeFiles } from './files.js'
+export { nodeHttp } from './http.js'
+export { nodeLog } from './log.js'
+export { nodeOutput } from './output.js'
