@@ -9,7 +9,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 export default defineConfig([
   {
     entry: ['src/index.ts'],
-    format: ['esm'],
+    format: ['esm', 'cjs'],
     dts: true,
     clean: true,
     target: 'node20',
@@ -31,6 +31,9 @@ export default defineConfig([
     define: { __VERSION__: JSON.stringify(version) },
     esbuildOptions(options) {
       options.alias = {
+        '@atomicnix/config-schema/config.schema.json': fileURLToPath(
+          new URL('../config-schema/config.schema.json', import.meta.url),
+        ),
         '@atomicnix/config-schema/json-schema': fileURLToPath(
           new URL('../config-schema/src/schema.ts', import.meta.url),
         ),

@@ -20,6 +20,7 @@ const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const SEED = fileURLToPath(new URL('../../../examples/seed/config.toml', import.meta.url))
 const INVALID = fileURLToPath(new URL('../../config-schema/test/fixtures/invalid/', import.meta.url))
 const VALID = fileURLToPath(new URL('../../config-schema/test/fixtures/valid/', import.meta.url))
+const SHIPPED_SCHEMA = fileURLToPath(new URL('../../config-schema/config.schema.json', import.meta.url))
 
 let dir: string
 beforeAll(() => {
@@ -196,9 +197,10 @@ describe('atomicnix render', () => {
 })
 
 describe('atomicnix schema', () => {
-  it('prints the JSON Schema', () => {
+  it('prints the JSON Schema that config-schema ships, byte for byte', () => {
     const r = atomicnix(['schema'])
     expect(r.code).toBe(0)
+    expect(r.stdout).toBe(readFileSync(SHIPPED_SCHEMA, 'utf8'))
     const schema = JSON.parse(r.stdout)
     expect(schema.title).toBe('AtomicNix config.toml v1')
     expect(schema.properties.version).toEqual(expect.objectContaining({ const: 1 }))
