@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { normaliseMac } from '@atomicnix/lan-plan'
 import { compileDevice } from '../compile.js'
-import { readConfigText } from './read-config.js'
+import { displayName, readConfigText } from './read-config.js'
 import { reportIssues } from './report.js'
 import { type CliDeps, EXIT, parseOptions, UsageError } from './run.js'
 
@@ -20,7 +20,7 @@ export async function renderCommand(args: readonly string[], { files, output }: 
   }
   const text = await readConfigText(files, file)
   const result = compileDevice(text, mac === undefined ? {} : { mac })
-  reportIssues(output, file, text, result.ok ? [] : result.errors, result.warnings)
+  reportIssues(output, displayName(file), text, result.ok ? [] : result.errors, result.warnings)
   if (!result.ok) return EXIT.invalid
   for (const device of result.value.files) {
     const target = join(values.root, device.path)

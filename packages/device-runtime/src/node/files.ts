@@ -51,6 +51,32 @@ export const nodeFiles: Files = {
     }
   },
 
+  readStandardInput(limit) {
+    const stdin = process.stdin
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = []
+      let length = 0
+      const settle = (error?: unknown) => {
+        stdin.off('data', onData).off('end', onEnd).off('error', onError)
+        // Stop reading (and let the process exit) whether stdin ended or the limit was reached.
+        stdin.pause()
+        if (error !== undefined) reject(new IoError(`cannot read standard input: ${reason(error)}`))
+        else {
+          const all = Buffer.concat(chunks, length)
+          resolve(new Uint8Array(all.buffer, all.byteOffset, Math.min(length, limit)))
+        }
+      }
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk)
+        length += chunk.length
+        if (length >= limit) settle()
+      }
+      const onEnd = () => settle()
+      const onError = (error: unknown) => settle(error)
+      stdin.on('data', onData).on('end', onEnd).on('error', onError)
+    })
+  },
+
   async writeFileAtomic(path, contents, mode) {
     const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
     try {
