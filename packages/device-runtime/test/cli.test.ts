@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SEED_LAN_SETTINGS } from '../../../test/support/lan-settings.js'
-import { USAGE } from '../src/cli/run.js'
+import { COMMANDS, USAGE } from '../src/cli/run.js'
 import { wantsColor } from '../src/node/output.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
@@ -198,7 +198,10 @@ describe('atomicnix CMD --help', () => {
   // Every command that the global usage lists, so that a command added later is covered too.
   const commands = [...USAGE.matchAll(/^ {2}atomicnix ([a-z][a-z-]*)/gm)].map((m) => m[1]!)
 
-  it('lists the commands', () => expect(commands).toEqual(expect.arrayContaining(['validate', 'render', 'schema'])))
+  it('lists every command of the COMMANDS table, each on its own line', () => {
+    expect([...commands].sort()).toEqual(Object.keys(COMMANDS).sort())
+    expect(commands).toEqual(expect.arrayContaining(['validate', 'render', 'schema']))
+  })
 
   it.each(commands)('%s --help prints its usage on stdout and exits 0', (command) => {
     const line = USAGE.split('\n').find((l) => l.startsWith(`  atomicnix ${command}`))!

@@ -28,8 +28,8 @@ export const USAGE = `Usage:
 
 type Command = (args: readonly string[], deps: CliDeps) => Promise<number>
 
-/** Commands load on demand, so that `validate` pays only for the validator at start-up. */
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+/** Commands load on demand, so that `validate` pays only for the validator at start-up. Each has a USAGE line. */
+export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   render: async () => (await import('./render.js')).renderCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
@@ -68,7 +68,7 @@ export function commandUsage(name: string): string {
     (line) => line.startsWith(`  atomicnix ${name} `) || line === `  atomicnix ${name}`,
   )
   const stdin = lines.some((line) => line.includes(' FILE')) ? '  FILE "-" reads the config from standard input.\n' : ''
-  return `Usage:\n${lines.join('\n')}\n${stdin}`
+  return `Usage:\n${lines.length > 0 ? lines.join('\n') : `  atomicnix ${name}`}\n${stdin}`
 }
 
 /**
