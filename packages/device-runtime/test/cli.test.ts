@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process'
 import {
   chmodSync,
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -134,6 +136,15 @@ describe('atomicnix validate', () => {
     const latin1 = atomicnix(['validate', '-'], {}, Buffer.from([0x76, 0x3d, 0xe9, 0x0a]))
     expect(latin1.code).toBe(2)
     expect(latin1.stderr).toBe('atomicnix validate: cannot read <stdin>: not UTF-8 text\n')
+    // A directory as standard input (`< dir` in a shell) is an I/O error, not an empty config.
+    const dirFd = openSync(dir, 'r')
+    const fromDir = spawnSync(process.execPath, [CLI, 'validate', '-'], {
+      encoding: 'utf8',
+      stdio: [dirFd, 'pipe', 'pipe'],
+    })
+    closeSync(dirFd)
+    expect(fromDir.status).toBe(2)
+    expect(fromDir.stderr).toBe('atomicnix validate: cannot read standard input: is a directory\n')
     const empty = atomicnix(['validate', '--json', '-'], {}, '')
     expect(empty.code).toBe(1)
     expect(JSON.parse(empty.stdout).errors[0].code).toBe('missing_key')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
+import { constants, fstatSync } from 'node:fs'
 import { mkdir, open, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type Files, IoError } from '../ports.js'
@@ -52,6 +52,12 @@ export const nodeFiles: Files = {
   },
 
   readStandardInput(limit) {
+    // Node hands a directory on fd 0 to process.stdin as an empty stream; it is an error, as for a FILE.
+    try {
+      if (fstatSync(0).isDirectory()) return Promise.reject(new IoError('cannot read standard input: is a directory'))
+    } catch (error) {
+      return Promise.reject(new IoError(`cannot read standard input: ${reason(error)}`))
+    }
     const stdin = process.stdin
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = []
