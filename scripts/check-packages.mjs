@@ -74,6 +74,25 @@ try {
       })
     }
   }
+  // The inlined parser and address code work in both builds: the seed example is valid through each.
+  const seed = JSON.stringify(join(root, 'examples/seed/config.toml'))
+  const valid = `if (!m.parseConfig(require('node:fs').readFileSync(${seed}, 'utf8')).ok) process.exit(4)`
+  check(
+    'parseConfig(seed) from require',
+    process.execPath,
+    ['-e', `const m = require('@atomicnix/config-schema'); ${valid}`],
+    { cwd: scratch },
+  )
+  check(
+    'parseConfig(seed) from import',
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module'; const require = createRequire(process.cwd() + '/'); const m = await import('@atomicnix/config-schema'); ${valid}`,
+    ],
+    { cwd: scratch },
+  )
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }
