@@ -12,6 +12,7 @@ const root = fileURLToPath(new URL('../', import.meta.url))
 const bin = (name) => join(root, 'node_modules', '.bin', name)
 const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const scratch = mkdtempSync(join(tmpdir(), 'anx-packages-'))
+const aloneRoot = mkdtempSync(join(tmpdir(), 'anx-package-alone-'))
 const failures = []
 
 function check(label, command, args, options = {}) {
@@ -58,8 +59,28 @@ try {
       }
     }
     const subpaths = Object.keys(manifest.exports).filter((k) => k !== './package.json')
-    packages.push({ name: manifest.name, subpaths })
+    packages.push({ name: manifest.name, subpaths, tarball })
   }
+  // config-schema's main entry needs no dependency at all (TypeBox is only for ./json-schema): it loads from a
+  // node_modules that holds nothing but its own tarball (outside `scratch`, whose node_modules resolution would find).
+  const alone = join(aloneRoot, 'project')
+  const aloneTarget = join(alone, 'node_modules/@atomicnix/config-schema')
+  mkdirSync(aloneTarget, { recursive: true })
+  const schemaTarball = packages.find((p) => p.name === '@atomicnix/config-schema').tarball
+  execFileSync('tar', ['-xzf', schemaTarball, '-C', aloneTarget, '--strip-components=1'])
+  const probe = `m.parseConfig('version = 1').ok === false || process.exit(3)`
+  check(
+    'config-schema (.) without its dependencies, require',
+    process.execPath,
+    ['-e', `const m = require('@atomicnix/config-schema'); ${probe}`],
+    { cwd: alone },
+  )
+  check(
+    'config-schema (.) without its dependencies, import',
+    process.execPath,
+    ['--input-type=module', '-e', `const m = await import('@atomicnix/config-schema'); ${probe}`],
+    { cwd: alone },
+  )
   for (const { name, subpaths } of packages) {
     for (const subpath of subpaths) {
       const specifier = subpath === '.' ? name : `${name}/${subpath.slice(2)}`
@@ -95,6 +116,7 @@ try {
   )
 } finally {
   rmSync(scratch, { recursive: true, force: true })
+  rmSync(aloneRoot, { recursive: true, force: true })
 }
 
 if (failures.length > 0) {
