@@ -1,5 +1,6 @@
 // The packages as their users take them: the cost of importing each built package in a cold Node process, as a
-// ratio to `node -e 0` (wall time, and CPU time beside it), and the gzipped size of a minified browser bundle of `parseConfig` alone (esbuild).
+// ratio to `node -e 0` (wall time, and CPU time beside it), and the gzipped size of a minified browser bundle of
+// `parseConfig` alone (esbuild). Uses the built packages (dist), resolved from the repository root.
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -11,7 +12,7 @@ const IMPORT_GOAL = 1.3
 const BUNDLE_GOAL_KB = 30
 
 // Each process prints the CPU time it used (all threads, from its start): on a loaded machine wall time drifts with
-// the other processes, CPU time much less.
+// the other processes, CPU time much less. The baseline "node -e 0" is `node -e` with only this line.
 const CPU = 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))'
 
 /** Median wall and CPU time, in ms, of each script, run in turn so that drift affects all alike; NaN if it fails. */
