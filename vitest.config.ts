@@ -5,6 +5,9 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 
 // Tests import the packages' sources, so `vitest` needs no build; the CLI tests run the built binary.
 const alias = {
+  '@atomicnix/config-schema/config.schema.json': fileURLToPath(
+    new URL('./packages/config-schema/config.schema.json', import.meta.url),
+  ),
   '@atomicnix/config-schema/json-schema': fileURLToPath(
     new URL('./packages/config-schema/src/schema.ts', import.meta.url),
   ),

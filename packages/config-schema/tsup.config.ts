@@ -1,11 +1,22 @@
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  // The JSON Schema has its own entry so that a program can load it, and TypeBox, only when it needs them.
+const common = {
+  // The TypeBox schema has its own entry, so that a program loads it, and TypeBox, only when it asks for it;
+  // `parseConfig` never does.
   entry: ['src/index.ts', 'src/schema.ts'],
-  format: ['esm'],
   dts: true,
-  clean: true,
   sourcemap: false,
   target: 'es2022',
-})
+} as const
+
+// The parser and ipaddr.js are inlined, so that `import '@atomicnix/config-schema'` reads two files:
+// - smol-toml is nine ES modules found through node_modules, which cost about 0.15x `node -e 0` to resolve and
+//   link; inlined, the package also runs exactly the parser its position scanner (source-map.ts) was tested against.
+// - ipaddr.js is CommonJS: importing it from ESM starts Node's CommonJS loader and lexer, a third of `node -e 0`.
+const INLINED = ['smol-toml', 'ipaddr.js']
+
+export default defineConfig([
+  { ...common, format: ['esm'], clean: true, noExternal: INLINED },
+  // TypeBox is published as ESM only, which Node 20's `require` cannot load: the CommonJS build inlines it too.
+  { ...common, format: ['cjs'], clean: false, noExternal: [...INLINED, 'typebox'] },
+])

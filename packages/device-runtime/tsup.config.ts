@@ -10,7 +10,7 @@ export default defineConfig([
   {
     // The main entry is the pure core; `./node` adds the Node adapters of the ports.
     entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
-    format: ['esm'],
+    format: ['esm', 'cjs'],
     dts: true,
     clean: true,
     target: 'node20',
@@ -32,6 +32,9 @@ export default defineConfig([
     define: { __VERSION__: JSON.stringify(version) },
     esbuildOptions(options) {
       options.alias = {
+        '@atomicnix/config-schema/config.schema.json': fileURLToPath(
+          new URL('../config-schema/config.schema.json', import.meta.url),
+        ),
         '@atomicnix/config-schema/json-schema': fileURLToPath(
           new URL('../config-schema/src/schema.ts', import.meta.url),
         ),

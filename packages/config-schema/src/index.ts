@@ -37,7 +37,6 @@ export {
   renderOsUpgradeJson,
   toJsonFile,
 } from './runtime-writers.js'
-export { configJsonSchema } from './schema.js'
 export type { SshPublicKey } from './ssh-key.js'
 export { MIN_RSA_BITS, parseSshPublicKey, SSH_KEY_TYPES } from './ssh-key.js'
 export { stringifyConfig } from './stringify.js'

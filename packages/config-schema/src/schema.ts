@@ -35,10 +35,14 @@ const unitTable = (own: string, extra: Record<string, ReturnType<typeof Type.Boo
     { minProperties, additionalProperties: false },
   )
 
+/** The stable identifier of the config.toml v1 schema (`$id`); it changes only with the config format version. */
+export const CONFIG_SCHEMA_ID = 'urn:atomicnix:config:v1'
+
 /**
- * JSON Schema (draft 2020-12 compatible, built with TypeBox) of config.toml v1, for editors that validate TOML with
- * JSON Schema. It states the shape; rules that need more than a schema (SSH key contents, DHCP range inside the
- * subnet, the Quadlet catalogue and rootless boundary) are enforced by `parseConfig` and `validateConfig`.
+ * JSON Schema (draft 2020-12, built with TypeBox) of config.toml v1, for editors that validate TOML with JSON
+ * Schema. It states the shape; rules that need more than a schema (SSH key contents, DHCP range inside the subnet,
+ * the Quadlet catalogue and rootless boundary) are enforced by `parseConfig` and `validateConfig`. The build writes
+ * it to `config.schema.json` (`@atomicnix/config-schema/config.schema.json`).
  */
 export const configJsonSchema = Type.Object(
   {
@@ -99,7 +103,8 @@ export const configJsonSchema = Type.Object(
     build: Type.Optional(unitTable('Build')),
   },
   {
-    $id: 'urn:atomicnix:config:v1',
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: CONFIG_SCHEMA_ID,
     title: 'AtomicNix config.toml v1',
     additionalProperties: false,
   },

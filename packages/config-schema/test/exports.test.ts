@@ -21,7 +21,6 @@ describe('public API', () => {
       'ROOTLESS_PROTECTED_PATHS',
       'ROOTLESS_UNIT_DIR',
       'SSH_KEY_TYPES',
-      'configJsonSchema',
       'expandPlaceholders',
       'exposedProtectedPath',
       'formatIssues',

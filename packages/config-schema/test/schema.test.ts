@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { parse } from 'smol-toml'
 import { Compile } from 'typebox/compile'
 import { describe, expect, it } from 'vitest'
-import { configJsonSchema } from '../src/index.js'
+import { CONFIG_SCHEMA_ID, configJsonSchema } from '../src/schema.js'
 import { loadFixtures } from './fixtures.js'
+
+const SHIPPED = new URL('../config.schema.json', import.meta.url)
 
 const check = Compile(configJsonSchema)
 const asJson = (text: string) => JSON.parse(JSON.stringify(parse(text)))
@@ -36,5 +41,41 @@ describe('configJsonSchema', () => {
     expect(check.Check({ ...seed, firewall: { inbound: { tcp: [70000] } } })).toBe(false)
     expect(check.Check({ ...seed, container: {} })).toBe(false)
     expect(check.Check({ ...seed, container: { 'a b': seed.container.myapp } })).toBe(false)
+  })
+})
+
+describe('the shipped config.schema.json', () => {
+  it('is what TypeBox builds, with $schema and a stable $id first', () => {
+    const text = readFileSync(SHIPPED, 'utf8')
+    const shipped = JSON.parse(text)
+    const stale = 'config.schema.json differs from src/schema.ts: run `npm run build` and commit the file'
+    expect(shipped, stale).toEqual(JSON.parse(JSON.stringify(configJsonSchema)))
+    expect(Object.keys(shipped).slice(0, 3)).toEqual(['$schema', '$id', 'title'])
+    expect(shipped.$schema).toBe('https://json-schema.org/draft/2020-12/schema')
+    expect(shipped.$id).toBe('urn:atomicnix:config:v1')
+    expect(CONFIG_SCHEMA_ID).toBe(shipped.$id)
+    expect(text).toBe(`${JSON.stringify(shipped, null, 2)}\n`)
+  })
+
+  it('is exported as @atomicnix/config-schema/config.schema.json and packed', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    expect(pkg.exports['./config.schema.json']).toBe('./config.schema.json')
+    expect(pkg.files).toContain('config.schema.json')
+  })
+})
+
+describe('the main entry', () => {
+  it('imports neither TypeBox nor the schema module', async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'browser',
+      logLevel: 'silent',
+    })
+    const inputs = Object.keys(result.metafile.inputs)
+    expect(inputs.some((path) => path.includes('src/index.ts'))).toBe(true)
+    expect(inputs.filter((path) => /typebox|src\/schema\.ts/.test(path))).toEqual([])
   })
 })

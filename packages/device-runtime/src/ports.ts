@@ -2,6 +2,8 @@
 export interface Files {
   /** Reads at most `limit` bytes of a regular file; rejects with an `IoError` for anything else. */
   readRegularFile(path: string, limit: number): Promise<Uint8Array>
+  /** Reads standard input to its end or to `limit` bytes, whichever comes first; rejects with an `IoError`. */
+  readStandardInput(limit: number): Promise<Uint8Array>
   /** Writes a file so that readers see the old or the new contents, never a mix, creating parent directories. */
   writeFileAtomic(path: string, contents: string | Uint8Array, mode: number): Promise<void>
   /** The entries of a directory, unsorted; undefined when it does not exist. */

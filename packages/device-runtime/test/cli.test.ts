@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process'
 import {
   chmodSync,
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -15,11 +17,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SEED_LAN_SETTINGS } from '../../../test/support/lan-settings.js'
+import { COMMANDS, USAGE } from '../src/cli/run.js'
+import { wantsColor } from '../src/node/output.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const SEED = fileURLToPath(new URL('../../../examples/seed/config.toml', import.meta.url))
 const INVALID = fileURLToPath(new URL('../../config-schema/test/fixtures/invalid/', import.meta.url))
 const VALID = fileURLToPath(new URL('../../config-schema/test/fixtures/valid/', import.meta.url))
+const SHIPPED_SCHEMA = fileURLToPath(new URL('../../config-schema/config.schema.json', import.meta.url))
 
 let dir: string
 beforeAll(() => {
@@ -28,8 +33,12 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function atomicnix(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+function atomicnix(args: string[], env: Record<string, string> = {}, input?: string | Buffer) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    ...(input === undefined ? {} : { input }),
+  })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -110,9 +119,116 @@ describe('atomicnix validate', () => {
     expect(JSON.parse(r.stdout).errors.map((e: { code: string }) => e.code)).toEqual(['input_too_large'])
   })
 
-  it('uses colour only on a terminal', () => {
-    const r = atomicnix(['validate', join(INVALID, 'unknown-key.toml')], { FORCE_COLOR: '1' })
-    expect(r.stderr).not.toContain('\u001b[')
+  it('reads standard input for "-", named <stdin> in messages, with the file limits', () => {
+    const seed = readFileSync(SEED)
+    const good = atomicnix(['validate', '-'], {}, seed)
+    expect(good.code).toBe(0)
+    expect(good.stdout).toBe('<stdin>: valid\n')
+    expect(good.stderr).toContain('<stdin>:26:16 warning[publish_port_loopback]')
+    const bad = atomicnix(['validate', '-'], {}, readFileSync(join(INVALID, 'unknown-key.toml')))
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/^<stdin>:12:1 error\[unknown_key\]/m)
+    expect(atomicnix(['validate', '--json', '-'], {}, seed).stdout).toBe(atomicnix(['validate', '--json', SEED]).stdout)
+    // Larger than MAX_CONFIG_BYTES: read only up to the limit, reported as the config's error.
+    const big = atomicnix(['validate', '--json', '-'], {}, `# ${'x'.repeat(3 * 1024 * 1024)}\n`)
+    expect(big.code).toBe(1)
+    expect(JSON.parse(big.stdout).errors.map((e: { code: string }) => e.code)).toEqual(['input_too_large'])
+    const latin1 = atomicnix(['validate', '-'], {}, Buffer.from([0x76, 0x3d, 0xe9, 0x0a]))
+    expect(latin1.code).toBe(2)
+    expect(latin1.stderr).toBe('atomicnix validate: cannot read <stdin>: not UTF-8 text\n')
+    // A directory as standard input (`< dir` in a shell) is an I/O error, not an empty config.
+    const dirFd = openSync(dir, 'r')
+    const fromDir = spawnSync(process.execPath, [CLI, 'validate', '-'], {
+      encoding: 'utf8',
+      stdio: [dirFd, 'pipe', 'pipe'],
+    })
+    closeSync(dirFd)
+    expect(fromDir.status).toBe(2)
+    expect(fromDir.stderr).toBe('atomicnix validate: cannot read standard input: is a directory\n')
+    const empty = atomicnix(['validate', '--json', '-'], {}, '')
+    expect(empty.code).toBe(1)
+    expect(JSON.parse(empty.stdout).errors[0].code).toBe('missing_key')
+  })
+
+  it('--json prints {ok:false, errors:[{code:"io_error"|"usage_error"}]} for I/O and usage errors too', () => {
+    const cases: [string[], string, RegExp][] = [
+      [['validate', '--json', join(dir, 'missing.toml')], 'io_error', /^cannot read .*missing\.toml: no such file$/],
+      [['validate', dir, '--json'], 'io_error', /: is a directory$/],
+      [['validate', '--json'], 'usage_error', /^missing FILE argument$/],
+      [['validate', '--json', SEED, '--bogus'], 'usage_error', /^Unknown option '--bogus'/],
+      [['frobnicate', '--json'], 'usage_error', /^unknown command "frobnicate"$/],
+      [['render', SEED, '--json', '--root', join(dir, 'never')], 'usage_error', /^Unknown option '--json'/],
+    ]
+    for (const [args, code, message] of cases) {
+      const r = atomicnix(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      const report = JSON.parse(r.stdout)
+      expect(Object.keys(report)).toEqual(['ok', 'errors', 'warnings'])
+      expect(report.ok).toBe(false)
+      expect(report.warnings).toEqual([])
+      expect(report.errors).toHaveLength(1)
+      expect(report.errors[0]).toEqual({ code, severity: 'error', path: '', message: expect.stringMatching(message) })
+      // The human line stays on stderr.
+      expect(r.stderr.split('\n')[0]).toContain(report.errors[0].message)
+    }
+    // After "--", --json is an argument, not the option.
+    expect(atomicnix(['validate', '--', '--json']).stdout).toBe('')
+  })
+
+  it('colours only on a terminal or with FORCE_COLOR, never with NO_COLOR', () => {
+    const file = join(INVALID, 'unknown-key.toml')
+    const colour = (env: Record<string, string>) =>
+      atomicnix(['validate', file], { NO_COLOR: '', FORCE_COLOR: '', TERM: 'xterm', ...env }).stderr.includes('\u001b[')
+    expect(colour({})).toBe(false) // a pipe is not a terminal
+    expect(colour({ FORCE_COLOR: '1' })).toBe(true)
+    expect(colour({ FORCE_COLOR: '3', TERM: 'dumb' })).toBe(true)
+    expect(colour({ FORCE_COLOR: '0' })).toBe(false)
+    expect(colour({ FORCE_COLOR: 'false' })).toBe(false)
+    expect(colour({ FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(false)
+  })
+})
+
+describe('wantsColor, the decision of the Node adapter', () => {
+  it('honours NO_COLOR, then FORCE_COLOR, then TERM=dumb, then the terminal', () => {
+    expect(wantsColor({}, true)).toBe(true)
+    expect(wantsColor({}, false)).toBe(false)
+    expect(wantsColor({ TERM: 'dumb' }, true)).toBe(false)
+    expect(wantsColor({ TERM: 'xterm-256color' }, true)).toBe(true)
+    expect(wantsColor({ NO_COLOR: '1' }, true)).toBe(false)
+    expect(wantsColor({ NO_COLOR: '' }, true)).toBe(true)
+    expect(wantsColor({ FORCE_COLOR: '1' }, false)).toBe(true)
+    expect(wantsColor({ FORCE_COLOR: '' }, false)).toBe(false)
+    expect(wantsColor({ FORCE_COLOR: '0' }, true)).toBe(false)
+    expect(wantsColor({ FORCE_COLOR: 'FALSE' }, true)).toBe(false)
+    expect(wantsColor({ FORCE_COLOR: '1', TERM: 'dumb' }, false)).toBe(true)
+    expect(wantsColor({ FORCE_COLOR: '1', NO_COLOR: 'x' }, true)).toBe(false)
+  })
+})
+
+describe('atomicnix CMD --help', () => {
+  // Every command that the global usage lists, so that a command added later is covered too.
+  const commands = [...USAGE.matchAll(/^ {2}atomicnix ([a-z][a-z-]*)/gm)].map((m) => m[1]!)
+
+  it('lists every command of the COMMANDS table, each on its own line', () => {
+    expect([...commands].sort()).toEqual(Object.keys(COMMANDS).sort())
+    expect(commands).toEqual(expect.arrayContaining(['validate', 'render', 'schema']))
+  })
+
+  it.each(commands)('%s --help prints its usage on stdout and exits 0', (command) => {
+    const line = USAGE.split('\n').find((l) => l.startsWith(`  atomicnix ${command}`))!
+    for (const args of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+      [command, 'x', '--help'],
+    ]) {
+      const r = atomicnix(args)
+      expect(r.code, args.join(' ')).toBe(0)
+      expect(r.stdout, args.join(' ')).toMatch(/^Usage:\n/)
+      expect(r.stdout).toContain(line)
+      expect(r.stdout).not.toContain('--version')
+      expect(r.stderr).toBe('')
+    }
   })
 })
 
@@ -196,9 +312,10 @@ describe('atomicnix render', () => {
 })
 
 describe('atomicnix schema', () => {
-  it('prints the JSON Schema', () => {
+  it('prints the JSON Schema that config-schema ships, byte for byte', () => {
     const r = atomicnix(['schema'])
     expect(r.code).toBe(0)
+    expect(r.stdout).toBe(readFileSync(SHIPPED_SCHEMA, 'utf8'))
     const schema = JSON.parse(r.stdout)
     expect(schema.title).toBe('AtomicNix config.toml v1')
     expect(schema.properties.version).toEqual(expect.objectContaining({ const: 1 }))

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { normaliseMac } from '@atomicnix/lan-plan'
 import { compileDevice } from '../compile.js'
+import { displayName } from './read-config.js'
 import { readInput } from './read-input.js'
 import { reportIssues } from './report.js'
 import { type CliDeps, EXIT, parseOptions, UsageError } from './run.js'
@@ -20,11 +21,11 @@ export async function renderCommand(args: readonly string[], { files, output }: 
   }
   const read = await readInput(files, file)
   if (read.tooLarge !== undefined) {
-    reportIssues(output, file, '', [read.tooLarge], [])
+    reportIssues(output, displayName(file), '', [read.tooLarge], [])
     return EXIT.invalid
   }
   const result = compileDevice(read.bytes, { fileName: file, ...(mac === undefined ? {} : { mac }) })
-  reportIssues(output, file, result.source ?? '', result.ok ? [] : result.errors, result.warnings)
+  reportIssues(output, displayName(file), result.source ?? '', result.ok ? [] : result.errors, result.warnings)
   if (!result.ok) return EXIT.invalid
   for (const dir of result.value.directories) await files.makeDirectory(join(values.root, dir), 0o755)
   for (const device of result.value.files) {

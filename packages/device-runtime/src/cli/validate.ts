@@ -1,13 +1,13 @@
 import { parseConfig } from '@atomicnix/config-schema'
-import { readConfigText } from './read-config.js'
+import { displayName, readConfigText } from './read-config.js'
 import { jsonReport, reportIssues } from './report.js'
 import { type CliDeps, EXIT, parseOptions } from './run.js'
 
-/** `atomicnix validate FILE [--json] [--strict]`. */
+/** `atomicnix validate FILE|- [--json] [--strict]`; `-` reads the config from standard input. */
 export async function validateCommand(args: readonly string[], { files, output }: CliDeps): Promise<number> {
   const { values, positionals } = parseOptions(args, { json: { type: 'boolean' }, strict: { type: 'boolean' } }, 1)
-  const file = positionals[0]!
-  const text = await readConfigText(files, file)
+  const text = await readConfigText(files, positionals[0]!)
+  const file = displayName(positionals[0]!)
   const result = parseConfig(text)
   const errors = result.ok ? [] : result.errors
   const ok = result.ok && !(values.strict && result.warnings.length > 0)

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { constants, createReadStream, type Stats } from 'node:fs'
+import { constants, createReadStream, fstatSync, type Stats } from 'node:fs'
 import {
   chmod,
   lstat,
@@ -187,6 +187,38 @@ export const nodeFiles: Files = {
     } finally {
       await handle.close()
     }
+  },
+
+  readStandardInput(limit) {
+    // Node hands a directory on fd 0 to process.stdin as an empty stream; it is an error, as for a FILE.
+    try {
+      if (fstatSync(0).isDirectory()) return Promise.reject(new IoError('cannot read standard input: is a directory'))
+    } catch (error) {
+      return Promise.reject(new IoError(`cannot read standard input: ${reason(error)}`))
+    }
+    const stdin = process.stdin
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = []
+      let length = 0
+      const settle = (error?: unknown) => {
+        stdin.off('data', onData).off('end', onEnd).off('error', onError)
+        // Stop reading (and let the process exit) whether stdin ended or the limit was reached.
+        stdin.pause()
+        if (error !== undefined) reject(new IoError(`cannot read standard input: ${reason(error)}`))
+        else {
+          const all = Buffer.concat(chunks, length)
+          resolve(new Uint8Array(all.buffer, all.byteOffset, Math.min(length, limit)))
+        }
+      }
+      const onData = (chunk: Buffer) => {
+        chunks.push(chunk)
+        length += chunk.length
+        if (length >= limit) settle()
+      }
+      const onEnd = () => settle()
+      const onError = (error: unknown) => settle(error)
+      stdin.on('data', onData).on('end', onEnd).on('error', onError)
+    })
   },
 
   async writeFileAtomic(path, contents, mode) {
