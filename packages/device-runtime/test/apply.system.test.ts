@@ -38,7 +38,7 @@ describeSystem(
       gw = lab.host('gw')
       // A LAN interface, so that apply reads the device's MAC from /sys/class/net/eth1 for hostname_pattern.
       lab.link(gw, 'eth1', lab.host('lan'), 'eth0')
-    gw.must(['ip', 'link', 'set', 'eth1', 'address', '02:00:00:aa:bb:cc'])
+      gw.must(['ip', 'link', 'set', 'eth1', 'address', '02:00:00:aa:bb:cc'])
     })
     afterAll(() => {
       lab?.destroy()
