@@ -245,3 +245,22 @@ describe('decideRevert', () => {
     ).toBe(true)
   })
 })
+
+describe('planApply: units that others use', () => {
+  it('a changed volume restarts the containers that mount it, after the volume', () => {
+    const before = desiredOf(UNITS)
+    const after = desiredOf(UNITS.replace('Volume.Label = "app=atomicnix"', 'Volume.Label = "app=atomicnix2"'))
+    const plan = planApply(
+      after,
+      installedOf(before),
+      before.map((f) => f.path),
+      { root: ROOT },
+    )
+    expect(plan.writes).toEqual(['etc/containers/systemd/pgdata.volume'])
+    expect(argvs(plan.actions)).toEqual([
+      'systemctl daemon-reload',
+      'systemctl restart pgdata-volume.service',
+      'systemctl restart db.service',
+    ])
+  })
+})

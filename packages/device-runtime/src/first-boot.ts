@@ -1,0 +1,167 @@
+import type { Issue } from '@atomicnix/config-schema'
+import { type ApplyDeps, type ApplyGenerations, applyCurrent } from './apply/apply.js'
+import { rootPath } from './apply/plan.js'
+import type { ApplyReport } from './apply/report.js'
+import type { Files } from './ports.js'
+
+/** Where a config was found at first boot. */
+export type SeedSource = 'boot' | 'usb'
+
+/** The file names a seed may have, looked up in this order in each directory: a plain config, then bundles. */
+export const SEED_NAMES = [
+  'config.toml',
+  'config.tar.gz',
+  'config.tgz',
+  'config.tar.zst',
+  'config.tar.zstd',
+  'config.tzst',
+  'config.tar',
+] as const
+
+/** A seed larger than this is skipped unread (bundles have their own, smaller limits once unpacked). */
+export const MAX_SEED_BYTES = 64 << 20
+
+/** What importing one seed gave: a generation, or every error (nothing persisted). */
+export type SeedImport =
+  | { readonly ok: true; readonly generation: { readonly id: string }; readonly warnings: readonly Issue[] }
+  | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }
+
+/** The one import path (`importConfig`), as first boot calls it. */
+export type ImportSeed = (request: {
+  readonly dataDir: string
+  readonly input: Uint8Array
+  readonly fileName: string
+  readonly source: SeedSource
+}) => Promise<SeedImport>
+
+/** Options of {@link firstBoot}. */
+export interface FirstBootOptions {
+  readonly dataDir: string
+  readonly root: string
+  /** The boot partition (`/boot`), where a fresh flash may carry `config.toml` or a bundle. */
+  readonly bootDir: string
+  /** Mounted USB sticks, searched in order after the boot partition. */
+  readonly usbDirs: readonly string[]
+  readonly mac?: string
+  readonly progress?: (line: string) => void
+}
+
+/** A seed that was found and refused, with the reason. */
+export interface SkippedSeed {
+  readonly source: SeedSource
+  readonly path: string
+  readonly errors: readonly Issue[]
+}
+
+/** What first boot did. */
+export interface FirstBootReport {
+  readonly ok: boolean
+  /** `existing`: a valid generation was there; `imported`: a seed became one; `waiting`: none, the API waits. */
+  readonly outcome: 'existing' | 'imported' | 'waiting'
+  readonly generation?: string
+  readonly source?: { readonly kind: SeedSource; readonly path: string }
+  readonly skipped: readonly SkippedSeed[]
+  readonly warnings: readonly Issue[]
+  readonly apply?: ApplyReport
+}
+
+/** The seeds present, boot partition first, then each USB directory, each in {@link SEED_NAMES} order. */
+export async function findSeeds(
+  files: Files,
+  options: Pick<FirstBootOptions, 'bootDir' | 'usbDirs'>,
+): Promise<{ source: SeedSource; path: string; fileName: string }[]> {
+  const dirs: [SeedSource, string][] = [
+    ['boot', options.bootDir],
+    ...options.usbDirs.map((d): [SeedSource, string] => ['usb', d]),
+  ]
+  const found: { source: SeedSource; path: string; fileName: string }[] = []
+  for (const [source, dir] of dirs) {
+    for (const fileName of SEED_NAMES) {
+      const path = rootPath(dir, fileName)
+      const exists = await files.readIfExists(path, 0).catch(() => undefined)
+      if (exists !== undefined) found.push({ source, path, fileName })
+    }
+  }
+  return found
+}
+
+const issue = (code: string, message: string): Issue => ({ code, severity: 'error', path: '', message })
+
+/**
+ * First boot (and every boot): keeps an existing valid generation; otherwise imports the first seed that is valid
+ * (the boot partition's, then the USB sticks'), skipping each invalid one with its issues; then applies. Without any
+ * seed it reports `waiting`: the bootstrap API (the serve unit) takes the config. Marking the slot good is left to
+ * the health confirmation.
+ */
+export async function firstBoot(
+  deps: ApplyDeps & { readonly generations: ApplyGenerations; readonly importSeed: ImportSeed },
+  options: FirstBootOptions,
+): Promise<FirstBootReport> {
+  const { files, log, generations } = deps
+  const progress = options.progress ?? (() => undefined)
+  const applyOptions = {
+    dataDir: options.dataDir,
+    root: options.root,
+    ...(options.mac === undefined ? {} : { mac: options.mac }),
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
+  }
+  const current = await generations.current()
+  if (current !== undefined && current.failed === undefined) {
+    log.info('first boot: a generation exists; applying it', { generation: current.id })
+    const apply = await applyCurrent(deps, applyOptions)
+    return { ok: apply.ok, outcome: 'existing', generation: current.id, skipped: [], warnings: [], apply }
+  }
+  if (current !== undefined) {
+    log.warn('first boot: the current generation is marked failed; looking for a seed', {
+      generation: current.id,
+      reason: current.failed?.reason,
+    })
+  }
+  const skipped: SkippedSeed[] = []
+  for (const seed of await findSeeds(files, options)) {
+    progress(`found ${seed.path}`)
+    let input: Uint8Array
+    try {
+      input = await files.readRegularFile(seed.path, MAX_SEED_BYTES + 1)
+    } catch (error) {
+      skipped.push({
+        source: seed.source,
+        path: seed.path,
+        errors: [issue('seed_unreadable', String((error as Error).message))],
+      })
+      continue
+    }
+    if (input.length > MAX_SEED_BYTES) {
+      skipped.push({
+        source: seed.source,
+        path: seed.path,
+        errors: [issue('input_too_large', `The seed is larger than ${MAX_SEED_BYTES} bytes.`)],
+      })
+      continue
+    }
+    const imported = await deps.importSeed({
+      dataDir: options.dataDir,
+      input,
+      fileName: seed.fileName,
+      source: seed.source,
+    })
+    if (!imported.ok) {
+      log.warn('first boot: seed refused; skipped', { path: seed.path, errors: imported.errors.length })
+      skipped.push({ source: seed.source, path: seed.path, errors: imported.errors })
+      continue
+    }
+    log.info('first boot: seed imported', { path: seed.path, generation: imported.generation.id })
+    const apply = await applyCurrent(deps, applyOptions)
+    return {
+      ok: apply.ok,
+      outcome: 'imported',
+      generation: imported.generation.id,
+      source: { kind: seed.source, path: seed.path },
+      skipped,
+      warnings: imported.warnings,
+      apply,
+    }
+  }
+  log.info('first boot: no config; waiting for the bootstrap API', { skipped: skipped.length })
+  return { ok: true, outcome: 'waiting', skipped, warnings: [] }
+}
