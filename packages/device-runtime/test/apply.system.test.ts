@@ -62,7 +62,12 @@ describeSystem(
 
     /** Runs `atomicnix apply --json` in the namespace; the exit code and the report. */
     function apply(...extra: string[]): { code: number | null; report: ApplyReport; stderr: string } {
-      const env = Object.entries(fakes.env()).map(([k, v]) => `${k}=${v}`)
+      return applyWith(fakes.env(), ...extra)
+    }
+
+    /** The same with another environment. */
+    function applyWith(vars: Record<string, string>, ...extra: string[]) {
+      const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`)
       const r = gw.run([
         'env',
         ...env,
@@ -225,6 +230,29 @@ describeSystem(
       ])
       expect(existsSync(join(root, 'var/lib/appsvc/.config/containers/systemd/app.container'))).toBe(true)
       expect(report.runs[0]!.ok).toBe(true)
+    })
+
+    it('a script that nft -c refuses is never loaded, and nothing after it runs', () => {
+      provision(SEED)
+      // A stand-in nft, only here, that refuses every check (the rendered script never fails the real one).
+      const nft = new FakeCommands(join(dir, 'nft-fake'), ['nft'])
+      nft.fail('^nft -c ')
+      const env = {
+        ...fakes.env(),
+        PATH: `${nft.bin}:${fakes.env().PATH}`,
+        ANX_FAKE_LOG: nft.log,
+        ANX_FAKE_RULES: nft.rules,
+      }
+      const { code, report } = applyWith(env)
+      expect(code).toBe(1)
+      expect(report.ok).toBe(false)
+      const steps = report.runs[0]!.steps
+      expect(steps[1]).toMatchObject({ name: 'nft-check', ok: false, exitCode: 1 })
+      expect(steps[1]!.error).toContain('failing as the test asked')
+      expect(steps.slice(2).every((s) => s.skipped === 'an earlier step failed')).toBe(true)
+      expect(nft.lines()).toEqual([`nft -c -f ${root}/etc/atomicnix/firewall.nft`])
+      expect(report.runs[0]!.written).toEqual(['etc/atomicnix/firewall.nft'])
+      expect(gw.run(['nft', 'list', 'table', 'inet', 'atomicnix']).status).not.toBe(0)
     })
 
     it('--dry-run reports the plan and neither writes nor runs anything', () => {
