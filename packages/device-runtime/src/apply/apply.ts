@@ -1,5 +1,6 @@
 import { compileDevice } from '../compile.js'
 import type { DeviceFile } from '../device-file.js'
+import { type Generation, openGenerations } from '../generations/store.js'
 import { type Clock, type Exec, type ExecResult, type Files, IoError, type Log } from '../ports.js'
 import {
   APPLY_UNITS,
@@ -186,7 +187,13 @@ async function runGeneration(
           await files.writeFileAtomic(rootPath(options.root, path), action.file.contents, action.file.mode)
           written.push(path)
         } else {
-          await files.removeFile(rootPath(options.root, path))
+          const target = rootPath(options.root, path)
+          const found = await files.inspect(target)
+          if (found !== undefined && found.kind !== 'file' && found.kind !== 'symlink') {
+            throw new IoError(`cannot remove ${target}: not a file`)
+          }
+          await files.remove(target)
+          await files.syncDirectory(target.slice(0, target.lastIndexOf('/')) || '/')
           removed.push(path)
           owning.delete(path)
         }
@@ -260,7 +267,7 @@ export async function applyCurrent(
   options: ApplyOptions,
 ): Promise<ApplyReport> {
   const { log } = deps
-  const generations = deps.generations ?? plainConfig(options.dataDir)
+  const generations = deps.generations ?? storeGenerations(deps, options.dataDir)
   const started = new Date(deps.clock.now()).toISOString()
   const dryRun = options.dryRun === true
   const finish = async (report: ApplyReport) => {
@@ -319,14 +326,25 @@ export async function applyCurrent(
   })
 }
 
-/** `DATA/config` as the only generation (until generations exist): nothing to revert to. */
-function plainConfig(dataDir: string): ApplyGenerations {
-  const only: ApplyGeneration = { id: 'config', dir: rootPath(dataDir, 'config') }
+/** The generation store under DATA, as apply sees it. */
+export function storeGenerations(deps: ApplyDeps, dataDir: string): ApplyGenerations {
+  const store = openGenerations(deps, dataDir)
+  const view = (g: Generation): ApplyGeneration => ({
+    id: g.id,
+    dir: g.dir,
+    ...(g.manifest.failed === undefined ? {} : { failed: g.manifest.failed }),
+  })
   return {
-    current: async () => only,
-    previous: async () => undefined,
-    rollback: async () => only,
-    markFailed: async () => undefined,
+    current: async () => {
+      const g = await store.current()
+      return g === undefined ? undefined : view(g)
+    },
+    previous: async () => {
+      const g = await store.previous()
+      return g === undefined ? undefined : view(g)
+    },
+    rollback: async () => view(await store.rollback()),
+    markFailed: (id, reason) => store.markFailed(id, reason),
   }
 }
 

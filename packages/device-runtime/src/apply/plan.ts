@@ -120,7 +120,7 @@ const encoder = new TextEncoder()
 /** True when the installed file has exactly these contents and permission bits. */
 export function sameFile(desired: DeviceFile, installed: InstalledFile | undefined): boolean {
   if (installed === undefined || (installed.mode & 0o7777) !== desired.mode) return false
-  const bytes = encoder.encode(desired.contents)
+  const bytes = typeof desired.contents === 'string' ? encoder.encode(desired.contents) : desired.contents
   const have = installed.contents
   if (bytes.length !== have.length) return false
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== have[i]) return false
@@ -189,7 +189,8 @@ export function planApply(
   // `nft -f` loads it, and a failure there stops the run before any other daemon is touched.
   const firewall = (changed.get('firewall') ?? [])[0]
   if (firewall !== undefined) {
-    const error = checkFirewallScript(firewall.contents)
+    const error =
+      typeof firewall.contents === 'string' ? checkFirewallScript(firewall.contents) : 'the script is not text'
     actions.push({ kind: 'check', name: 'firewall-guard', files: [firewall.path], ...(error ? { error } : {}) })
     write('firewall')
     run('nft-check', ['nft', '-c', '-f', at(firewall.path)], APPLY_TIMEOUTS_MS.nft, [firewall.path])
@@ -288,6 +289,7 @@ function planQuadletSync(
             fileGroup(f.path) === 'rootful' &&
             f.path.endsWith('.container') &&
             !changedRootful.includes(f) &&
+            typeof f.contents === 'string' &&
             usesUnit(f.contents, supports),
         )
   for (const group of groups) {
