@@ -1,7 +1,8 @@
 import type { Issue } from '@atomicnix/config-schema'
-import { type ApplyDeps, type ApplyGenerations, applyCurrent } from './apply/apply.js'
+import { type ApplyDeps, type ApplyGenerations, applyCurrent, storeGenerations } from './apply/apply.js'
 import { rootPath } from './apply/plan.js'
 import type { ApplyReport } from './apply/report.js'
+import { importConfig } from './import.js'
 import type { Files } from './ports.js'
 
 /** Where a config was found at first boot. */
@@ -24,7 +25,13 @@ export const MAX_SEED_BYTES = 64 << 20
 /** What importing one seed gave: a generation, or every error (nothing persisted). */
 export type SeedImport =
   | { readonly ok: true; readonly generation: { readonly id: string }; readonly warnings: readonly Issue[] }
-  | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }
+  | {
+      readonly ok: false
+      readonly errors: readonly Issue[]
+      readonly warnings: readonly Issue[]
+      /** The config.toml text when it could be read, for caret frames. */
+      readonly source?: string
+    }
 
 /** The one import path (`importConfig`), as first boot calls it. */
 export type ImportSeed = (request: {
@@ -51,6 +58,8 @@ export interface SkippedSeed {
   readonly source: SeedSource
   readonly path: string
   readonly errors: readonly Issue[]
+  /** The seed's config.toml text when it could be read (for caret frames). */
+  readonly text?: string
 }
 
 /** What first boot did. */
@@ -94,10 +103,14 @@ const issue = (code: string, message: string): Issue => ({ code, severity: 'erro
  * the health confirmation.
  */
 export async function firstBoot(
-  deps: ApplyDeps & { readonly generations: ApplyGenerations; readonly importSeed: ImportSeed },
+  deps: ApplyDeps & { readonly generations?: ApplyGenerations; readonly importSeed?: ImportSeed },
   options: FirstBootOptions,
 ): Promise<FirstBootReport> {
-  const { files, log, generations } = deps
+  const { files, log } = deps
+  const generations = deps.generations ?? storeGenerations(deps, options.dataDir)
+  const importSeed: ImportSeed = deps.importSeed ?? ((request) => importConfig(deps, request))
+  const applyDeps = { ...deps, generations }
+  await generations.recover?.()
   const progress = options.progress ?? (() => undefined)
   const applyOptions = {
     dataDir: options.dataDir,
@@ -108,7 +121,7 @@ export async function firstBoot(
   const current = await generations.current()
   if (current !== undefined && current.failed === undefined) {
     log.info('first boot: a generation exists; applying it', { generation: current.id })
-    const apply = await applyCurrent(deps, applyOptions)
+    const apply = await applyCurrent(applyDeps, applyOptions)
     return { ok: apply.ok, outcome: 'existing', generation: current.id, skipped: [], warnings: [], apply }
   }
   if (current !== undefined) {
@@ -139,7 +152,7 @@ export async function firstBoot(
       })
       continue
     }
-    const imported = await deps.importSeed({
+    const imported = await importSeed({
       dataDir: options.dataDir,
       input,
       fileName: seed.fileName,
@@ -147,11 +160,16 @@ export async function firstBoot(
     })
     if (!imported.ok) {
       log.warn('first boot: seed refused; skipped', { path: seed.path, errors: imported.errors.length })
-      skipped.push({ source: seed.source, path: seed.path, errors: imported.errors })
+      skipped.push({
+        source: seed.source,
+        path: seed.path,
+        errors: imported.errors,
+        ...(imported.source === undefined ? {} : { text: imported.source }),
+      })
       continue
     }
     log.info('first boot: seed imported', { path: seed.path, generation: imported.generation.id })
-    const apply = await applyCurrent(deps, applyOptions)
+    const apply = await applyCurrent(applyDeps, applyOptions)
     return {
       ok: apply.ok,
       outcome: 'imported',

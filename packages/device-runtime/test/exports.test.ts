@@ -5,14 +5,21 @@ import * as node from '../src/node/index.js'
 describe('public API', () => {
   it('the main entry exports the pure core (the CLI is the bin, not an export)', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'APPLY_TIMEOUTS_MS',
+      'APPLY_UNITS',
       'BUNDLE_ISSUE_CODES',
       'DEFAULT_BUNDLE_LIMITS',
       'IoError',
+      'SEED_NAMES',
+      'applyCurrent',
       'compileDevice',
       'detectFormat',
+      'firstBoot',
+      'formatApplyReport',
       'importConfig',
       'openGenerations',
       'readBundle',
+      'readLastApply',
     ])
   })
 

@@ -31,6 +31,8 @@ export interface ApplyGenerations {
   previous(): Promise<ApplyGeneration | undefined>
   rollback(): Promise<ApplyGeneration>
   markFailed(id: string, reason: string): Promise<void>
+  /** Cleans up interrupted generations and migrates older firmware's plain directory (first boot calls it). */
+  recover?(): Promise<void>
 }
 
 /** What apply needs from the outside. */
@@ -345,6 +347,7 @@ export function storeGenerations(deps: ApplyDeps, dataDir: string): ApplyGenerat
     },
     rollback: async () => view(await store.rollback()),
     markFailed: (id, reason) => store.markFailed(id, reason),
+    recover: () => store.recover(),
   }
 }
 

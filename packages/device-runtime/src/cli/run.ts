@@ -27,6 +27,7 @@ export const USAGE = `Usage:
   atomicnix generations [--data DIR] [--json]     list the config generations (the current one marked)
   atomicnix rollback [--data DIR]                 make the previous generation current
   atomicnix apply [--data DIR] [--root DIR] [--dry-run] [--json] [--mac HEX]   make the current generation true here
+  atomicnix first-boot [--data DIR] [--root DIR] [--boot DIR] [--usb DIR]... [--json]   find a config, then apply
   atomicnix --help | --version
 `
 
@@ -41,6 +42,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   generations: async () => (await import('./generations.js')).generationsCommand,
   rollback: async () => (await import('./rollback.js')).rollbackCommand,
   apply: async () => (await import('./apply.js')).applyCommand,
+  'first-boot': async () => (await import('./first-boot.js')).firstBootCommand,
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>
