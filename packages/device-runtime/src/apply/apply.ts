@@ -54,11 +54,43 @@ export interface ApplyOptions {
   readonly mac?: string
   /** Called with one line as each step starts (progress for people). */
   readonly progress?: (line: string) => void
+  /** How long to wait while another apply runs (default 15 minutes: a run may start containers that pull images). */
+  readonly lockTimeoutMs?: number
 }
 
 /** Installed device files are small; a larger one is simply different. */
 const INSTALLED_LIMIT = 4 << 20
 const CONFIG_LIMIT = (1 << 20) + 1
+
+const APPLY_LOCK_TIMEOUT_MS = 15 * 60_000
+const APPLY_LOCK_POLL_MS = 200
+
+/** Runs `body` holding `DATA/state/apply.lock`, so that two applies (boot, the API) never interleave their steps. */
+async function withApplyLock<T>(deps: ApplyDeps, options: ApplyOptions, body: () => Promise<T>): Promise<T> {
+  const { files, clock } = deps
+  const state = rootPath(options.dataDir, 'state')
+  if ((await files.inspect(state))?.kind !== 'directory') await files.makeDirectory(state, 0o755)
+  const path = rootPath(state, 'apply.lock')
+  const timeout = options.lockTimeoutMs ?? APPLY_LOCK_TIMEOUT_MS
+  const deadline = clock.monotonic() + timeout
+  let waiting = false
+  for (;;) {
+    const attempt = await files.tryLock(path)
+    if (attempt.acquired) {
+      try {
+        return await body()
+      } finally {
+        await attempt.release()
+      }
+    }
+    if (clock.monotonic() >= deadline) {
+      throw new IoError(`cannot lock ${path}: another apply holds it (${attempt.holder}); gave up after ${timeout} ms`)
+    }
+    if (!waiting) options.progress?.(`waiting for another apply (${attempt.holder})`)
+    waiting = true
+    await clock.sleep(APPLY_LOCK_POLL_MS)
+  }
+}
 
 const ownedPath = (dataDir: string) => rootPath(dataDir, 'state/apply-owned.json')
 const lastApplyPath = (dataDir: string) => rootPath(dataDir, 'state/last-apply.json')
@@ -236,7 +268,7 @@ async function runGeneration(
       ...(error === undefined ? {} : { error }),
     })
     if (error !== undefined) {
-      failed = `${action.name} (${action.argv.join(' ')}): ${error}`
+      failed = `${action.name}: ${error}`
       log.error('apply step failed', { generation: generation.id, step: action.name, error })
     }
   }
@@ -265,6 +297,14 @@ async function runGeneration(
  * both runs. The report is saved to `DATA/state/last-apply.json` (not in a dry run).
  */
 export async function applyCurrent(
+  deps: ApplyDeps & { readonly generations?: ApplyGenerations },
+  options: ApplyOptions,
+): Promise<ApplyReport> {
+  if (options.dryRun) return applyLocked(deps, options)
+  return withApplyLock(deps, options, () => applyLocked(deps, options))
+}
+
+async function applyLocked(
   deps: ApplyDeps & { readonly generations?: ApplyGenerations },
   options: ApplyOptions,
 ): Promise<ApplyReport> {
