@@ -1,7 +1,7 @@
 // apply's costs: compileDevice (the pure map from config.toml to every device file) against smol-toml's parse alone,
 // and a cold `atomicnix apply` with nothing changed against `node -e 0`. Uses the built packages (dist).
 import { spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -69,10 +69,12 @@ function compileRow(report, label, text) {
 /** A temporary device: the seed as the current config, applied once with stand-ins for nft and systemd. */
 function applied() {
   const dir = mkdtempSync(join(tmpdir(), 'anx-bench-apply-'))
-  mkdirSync(join(dir, 'data/config'), { recursive: true })
   mkdirSync(join(dir, 'root/etc'), { recursive: true })
   mkdirSync(join(dir, 'bin'))
-  cpSync(seedPath, join(dir, 'data/config/config.toml'))
+  const imported = spawnSync(process.execPath, [cli, 'import', seedPath, '--data', join(dir, 'data')], {
+    stdio: 'ignore',
+  })
+  if (imported.status !== 0) throw new Error(`the import exited ${imported.status}`)
   writeFileSync(join(dir, 'root/etc/passwd'), 'appsvc:x:990:990::/var/lib/appsvc:/bin/sh\n')
   for (const name of ['nft', 'systemctl', 'networkctl', 'loginctl']) {
     writeFileSync(join(dir, 'bin', name), '#!/bin/sh\nexit 0\n')

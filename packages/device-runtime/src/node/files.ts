@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import { constants, type Stats } from 'node:fs'
+import type { Stats } from 'node:fs'
+// `constants` from fs/promises: importing anything from node:fs in ESM reads all of its exports, which loads the
+// stream classes behind its lazy getters (a few ms of a cold start).
 import {
   chmod,
+  constants,
   lstat,
   mkdir,
   open,
@@ -191,7 +193,9 @@ export const nodeFiles: Files = {
   readIfExists: (path, limit) => readRegular(path, limit, true),
 
   async writeFileAtomic(path, contents, mode) {
-    const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+    // Unique without node:crypto (whose load is a few ms of a cold start): the pid and the nanoseconds since boot; the
+    // exclusive open below fails rather than share a name in the impossible case that both repeat.
+    const temporary = `${path}.tmp-${process.pid}-${process.hrtime.bigint().toString(36)}`
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o755 })
       const handle = await open(temporary, 'wx', mode)
