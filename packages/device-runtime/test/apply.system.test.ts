@@ -332,6 +332,29 @@ describeSystem(
       expect(gw.run(['nft', 'list', 'table', 'inet', 'atomicnix']).status).not.toBe(0)
     })
 
+    it('two applies at once do not interleave: the second waits, then finds nothing to do', async () => {
+      provision(SEED)
+      fakes.delay('^systemctl restart dnsmasq\\.service$', 2)
+      const env = Object.entries(fakes.env()).map(([k, v]) => `${k}=${v}`)
+      const argv = ['env', ...env, process.execPath, CLI, 'apply', '--data', data, '--root', root, '--json']
+      const first = gw.spawn(argv)
+      let firstOut = ''
+      first.stdout?.on('data', (chunk: Buffer) => {
+        firstOut += chunk.toString()
+      })
+      const done = new Promise<number | null>((resolve) => first.on('close', resolve))
+      // Started once the first one is inside its steps (it has recorded its first call).
+      for (let i = 0; i < 100 && fakes.calls().length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+      expect(fakes.calls().length).toBeGreaterThan(0)
+      const second = applyWith(fakes.env())
+      expect(await done).toBe(0)
+      expect((JSON.parse(firstOut) as ApplyReport).runs[0]!.steps).toHaveLength(10)
+      expect(second.code).toBe(0)
+      expect(second.stderr).toContain('waiting for another apply')
+      expect(second.report.runs[0]).toMatchObject({ steps: [], written: [], removed: [] })
+      expect(fakes.lines().filter((l) => l === 'systemctl restart dnsmasq.service')).toHaveLength(1)
+    })
+
     it('--dry-run reports the plan and neither writes nor runs anything', () => {
       provision(SEED)
       const { code, report } = apply('--dry-run')
