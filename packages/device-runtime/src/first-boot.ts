@@ -3,7 +3,7 @@ import { type ApplyDeps, type ApplyGenerations, applyCurrent, storeGenerations }
 import { rootPath } from './apply/plan.js'
 import type { ApplyReport } from './apply/report.js'
 import { importConfig } from './import.js'
-import type { Files } from './ports.js'
+import { type Files, IoError } from './ports.js'
 
 /** Where a config was found at first boot. */
 export type SeedSource = 'boot' | 'usb'
@@ -19,8 +19,8 @@ export const SEED_NAMES = [
   'config.tar',
 ] as const
 
-/** A seed larger than this is skipped unread (bundles have their own, smaller limits once unpacked). */
-export const MAX_SEED_BYTES = 64 << 20
+/** A seed larger than this is skipped unread, as `atomicnix import` does (a bundle's 64 MiB plus its tar headers). */
+export const MAX_SEED_BYTES = 80 * 1024 * 1024
 
 /** What importing one seed gave: a generation, or every error (nothing persisted). */
 export type SeedImport =
@@ -58,6 +58,8 @@ export interface SkippedSeed {
   readonly source: SeedSource
   readonly path: string
   readonly errors: readonly Issue[]
+  /** Why it could not even be read (then `errors` is empty). */
+  readonly unreadable?: string
   /** The seed's config.toml text when it could be read (for caret frames). */
   readonly text?: string
 }
@@ -74,21 +76,27 @@ export interface FirstBootReport {
   readonly apply?: ApplyReport
 }
 
+/** A seed file found in one of the directories. */
+interface FoundSeed {
+  readonly source: SeedSource
+  readonly path: string
+  readonly fileName: string
+}
+
 /** The seeds present, boot partition first, then each USB directory, each in {@link SEED_NAMES} order. */
 export async function findSeeds(
   files: Files,
   options: Pick<FirstBootOptions, 'bootDir' | 'usbDirs'>,
-): Promise<{ source: SeedSource; path: string; fileName: string }[]> {
+): Promise<FoundSeed[]> {
   const dirs: [SeedSource, string][] = [
     ['boot', options.bootDir],
     ...options.usbDirs.map((d): [SeedSource, string] => ['usb', d]),
   ]
-  const found: { source: SeedSource; path: string; fileName: string }[] = []
+  const found: FoundSeed[] = []
   for (const [source, dir] of dirs) {
     for (const fileName of SEED_NAMES) {
       const path = rootPath(dir, fileName)
-      const exists = await files.readIfExists(path, 0).catch(() => undefined)
-      if (exists !== undefined) found.push({ source, path, fileName })
+      if ((await files.inspect(path)) !== undefined) found.push({ source, path, fileName })
     }
   }
   return found
@@ -135,21 +143,17 @@ export async function firstBoot(
     progress(`found ${seed.path}`)
     let input: Uint8Array
     try {
+      // Follows a symlink to a regular file; anything else (a directory, a FIFO) is refused unread.
       input = await files.readRegularFile(seed.path, MAX_SEED_BYTES + 1)
     } catch (error) {
-      skipped.push({
-        source: seed.source,
-        path: seed.path,
-        errors: [issue('seed_unreadable', String((error as Error).message))],
-      })
+      if (!(error instanceof IoError)) throw error
+      log.warn('first boot: seed unreadable; skipped', { path: seed.path, reason: error.message })
+      skipped.push({ source: seed.source, path: seed.path, errors: [], unreadable: error.message })
       continue
     }
     if (input.length > MAX_SEED_BYTES) {
-      skipped.push({
-        source: seed.source,
-        path: seed.path,
-        errors: [issue('input_too_large', `The seed is larger than ${MAX_SEED_BYTES} bytes.`)],
-      })
+      const message = `The file is larger than ${MAX_SEED_BYTES} bytes.`
+      skipped.push({ source: seed.source, path: seed.path, errors: [issue('input_too_large', message)] })
       continue
     }
     const imported = await importSeed({

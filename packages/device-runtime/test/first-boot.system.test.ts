@@ -129,8 +129,9 @@ describeSystem(
       expect(generations().map((g) => g.source)).toEqual(['usb'])
     })
 
-    it('an invalid seed is skipped with its issues and nothing of it is written; a USB bundle is imported', () => {
+    it('invalid and unreadable seeds are skipped with their issues, nothing of them written; a USB bundle is imported', () => {
       writeFileSync(at('boot/config.toml'), SEED.replace('version = 1', 'version = 2'))
+      mkdirSync(at('boot/config.tgz'))
       // A bundle made by the real tar: config.toml and a files/ payload.
       const bundle = at('bundle')
       mkdirSync(join(bundle, 'files'), { recursive: true })
@@ -139,9 +140,11 @@ describeSystem(
       execFileSync('tar', ['-czf', at('usb1/config.tar.gz'), '-C', bundle, 'config.toml', 'files'])
       const { code, report, stderr } = firstBoot()
       expect(code, stderr).toBe(0)
-      expect(report.skipped).toHaveLength(1)
+      expect(report.skipped).toHaveLength(2)
       expect(report.skipped[0]).toMatchObject({ source: 'boot', path: at('boot/config.toml') })
       expect(report.skipped[0]!.errors.map((e) => e.code)).toEqual(['unsupported_version'])
+      expect(report.skipped[1]).toMatchObject({ source: 'boot', path: at('boot/config.tgz'), errors: [] })
+      expect(report.skipped[1]!.unreadable).toContain('is a directory')
       expect(report).toMatchObject({ outcome: 'imported', source: { kind: 'usb', path: at('usb1/config.tar.gz') } })
       expect(generations()).toEqual([{ id: report.generation, source: 'usb', fileName: 'config.tar.gz' }])
       expect(readFileSync(at('data/config/files/motd'), 'utf8')).toBe('hello from the stick\n')

@@ -40,6 +40,10 @@ export async function firstBootCommand(args: readonly string[], deps: CliDeps): 
     return report.ok ? EXIT.ok : EXIT.invalid
   }
   for (const seed of report.skipped) {
+    if (seed.unreadable !== undefined) {
+      deps.output.stderr(`${seed.path}: skipped: ${seed.unreadable}\n`)
+      continue
+    }
     deps.output.stderr(`${seed.path}: skipped, ${seed.errors.length} error(s)\n`)
     deps.output.stderr(`${formatIssues(seed.errors, seed.text, seed.path, { color: deps.output.color })}\n`)
   }
