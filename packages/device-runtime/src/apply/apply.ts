@@ -354,8 +354,15 @@ async function applyLocked(
     to: decision.to,
     reason: decision.reason,
   })
-  await generations.markFailed(current.id, decision.reason)
-  const target = await generations.rollback()
+  let target: ApplyGeneration
+  try {
+    await generations.markFailed(current.id, decision.reason)
+    target = await generations.rollback()
+  } catch (error) {
+    if (!(error instanceof IoError)) throw error
+    log.error('revert failed: could not switch generations', { from: current.id, error: error.message })
+    return finish({ ok: false, dryRun, started, runs: [first.run], error: `revert failed: ${error.message}` })
+  }
   options.progress?.(`revert: applying ${target.id}`)
   const second = await runGeneration(deps, options, target, first.owned)
   if (!second.run.ok) log.error('revert failed too', { generation: target.id, reason: second.failure ?? '' })
