@@ -355,6 +355,18 @@ describeSystem(
       expect(fakes.lines().filter((l) => l === 'systemctl restart dnsmasq.service')).toHaveLength(1)
     })
 
+    it("older firmware's plain DATA/config directory becomes a generation and is applied", () => {
+      mkdirSync(join(data, 'config'), { recursive: true })
+      writeFileSync(join(data, 'config/config.toml'), SEED)
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      expect(report.runs[0]!.written).toHaveLength(6)
+      const id = report.runs[0]!.generation
+      const manifest = JSON.parse(readFileSync(join(data, 'generations', id, 'generation.json'), 'utf8'))
+      expect(manifest.source.kind).toBe('migration')
+      expect(readlinkSync(join(data, 'config'))).toContain(id)
+    })
+
     it('--dry-run reports the plan and neither writes nor runs anything', () => {
       provision(SEED)
       const { code, report } = apply('--dry-run')

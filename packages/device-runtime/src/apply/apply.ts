@@ -317,7 +317,12 @@ async function applyLocked(
       await deps.files.writeFileAtomic(lastApplyPath(options.dataDir), `${JSON.stringify(report, null, 2)}\n`, 0o600)
     return report
   }
-  const current = await generations.current()
+  let current = await generations.current()
+  if (current === undefined && generations.recover !== undefined && !dryRun) {
+    // No generation yet: older firmware's plain DATA/config, or an interrupted write, is what recovery turns into one.
+    await generations.recover()
+    current = await generations.current()
+  }
   if (current === undefined) {
     return finish({ ok: false, dryRun, started, runs: [], error: `no current generation in ${options.dataDir}` })
   }

@@ -248,11 +248,11 @@ function planQuadletSync(
   // before its units can be stopped, reloaded or started through `-M appsvc@`.
   if (touched('rootless')) {
     const files = [...(changed.get('rootless') ?? []).map((f) => f.path), ...(removed.get('rootless') ?? [])]
-    run('linger', ['loginctl', 'enable-linger', user], APPLY_TIMEOUTS_MS.login, [])
+    run('linger', ['loginctl', 'enable-linger', user], APPLY_TIMEOUTS_MS.login, files)
     if (context.appUid === undefined) {
       actions.push({ kind: 'check', name: 'user-manager', files, error: `${user} has no entry in /etc/passwd` })
     } else {
-      run('user-manager', ['systemctl', 'start', `user@${context.appUid}.service`], APPLY_TIMEOUTS_MS.daemon, [])
+      run('user-manager', ['systemctl', 'start', `user@${context.appUid}.service`], APPLY_TIMEOUTS_MS.daemon, files)
     }
   }
   // Stale units stop while their generated service still exists, then their files go.
