@@ -232,6 +232,21 @@ describeSystem(
       expect(existsSync(unit)).toBe(false)
     })
 
+    it('after a reset root, an owned unit that is gone is forgotten: nothing is stopped', () => {
+      provision(UNITS)
+      expect(apply().code).toBe(0)
+      // The root is a tmpfs overlay on the device: after a reboot the installed units are gone.
+      rmSync(join(root, 'etc/containers/systemd/db.container'))
+      provision(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
+      fakes.reset()
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      expect(report.runs[0]).toMatchObject({ steps: [], written: [], removed: [] })
+      expect(fakes.calls()).toEqual([])
+      const owned = JSON.parse(readFileSync(join(data, 'state/apply-owned.json'), 'utf8'))
+      expect(owned.files).not.toContain('etc/containers/systemd/db.container')
+    })
+
     it('a failing step after a config change reverts: the earlier generation is re-applied, the failed one marked', () => {
       const good = provision(SEED)
       expect(apply().code).toBe(0)

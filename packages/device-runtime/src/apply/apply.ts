@@ -102,10 +102,10 @@ async function readText(files: Files, path: string, limit: number): Promise<stri
 }
 
 /** Why a command failed, in one line. */
-function failure(result: ExecResult, timeoutMs: number): string | undefined {
+function failure(result: ExecResult, timeoutMs: number, alsoOk: readonly number[] = []): string | undefined {
   if (result.spawnError !== undefined) return result.spawnError
   if (result.timedOut) return `timed out after ${timeoutMs} ms`
-  if (result.exitCode === 0) return undefined
+  if (result.exitCode === 0 || (result.exitCode !== null && alsoOk.includes(result.exitCode))) return undefined
   const detail = `${result.stderr}\n${result.stdout}`.trim().split('\n')[0]?.slice(0, 300) ?? ''
   const how = result.exitCode === null ? `killed by ${result.signal}` : `exit ${result.exitCode}`
   return detail === '' ? how : `${how}: ${detail}`
@@ -200,7 +200,9 @@ async function runGeneration(
   const owning = new Set(owned.files)
   const before = owning.size
   for (const path of planned.owned) owning.add(path)
-  if (owning.size !== before) {
+  const grew = owning.size !== before
+  for (const path of [...planned.forgotten, ...planned.ignored]) owning.delete(path)
+  if (grew) {
     await files.writeFileAtomic(
       ownedPath(options.dataDir),
       renderOwnedManifest({ ...owned, files: [...owning] }),
@@ -258,7 +260,7 @@ async function runGeneration(
     }
     progress(`${action.name}: ${action.argv.join(' ')}`)
     const result = await exec.run(action.argv, { timeoutMs: action.timeoutMs })
-    const error = failure(result, action.timeoutMs)
+    const error = failure(result, action.timeoutMs, action.alsoOk)
     steps.push({
       ...base,
       argv: action.argv,

@@ -88,6 +88,8 @@ export type PlannedAction =
       readonly argv: readonly string[]
       readonly timeoutMs: number
       readonly files: readonly string[]
+      /** Exit codes that count as success besides 0. */
+      readonly alsoOk?: readonly number[]
     }
   /** A check decided while planning; `error` set means it failed and nothing after it runs. */
   | { readonly kind: 'check'; readonly name: string; readonly files: readonly string[]; readonly error?: string }
@@ -102,6 +104,8 @@ export interface ApplyPlan {
   readonly actions: readonly PlannedAction[]
   /** What apply owns once the plan has run: the desired paths. */
   readonly owned: readonly string[]
+  /** Owned paths that the config no longer renders and that are gone already: dropped from the manifest. */
+  readonly forgotten: readonly string[]
   /** Owned paths that apply does not manage (a tampered or foreign manifest): neither removed nor kept. */
   readonly ignored: readonly string[]
 }
@@ -160,12 +164,19 @@ export function planApply(
     changed.set(group, list)
   }
   const removals: string[] = []
+  const forgotten: string[] = []
   const ignored: string[] = []
   for (const path of [...new Set(owned)].sort()) {
     if (desiredPaths.has(path)) continue
     const group = fileGroup(path)
     if (group === undefined) {
       ignored.push(path)
+      continue
+    }
+    // An owned file that is gone already (the root is a tmpfs overlay reset at boot) needs neither a stop nor a
+    // removal: the unit it made was never loaded in this boot. It simply stops being owned.
+    if (installed.get(path) === undefined) {
+      forgotten.push(path)
       continue
     }
     removals.push(path)
@@ -211,7 +222,7 @@ export function planApply(
   }
 
   planQuadletSync(actions, desired, changed, removed, { ...context, units })
-  return { writes, removals, actions, owned: [...desiredPaths].sort(), ignored }
+  return { writes, removals, actions, owned: [...desiredPaths].sort(), forgotten, ignored }
 }
 
 /** `systemctl` for a unit file's manager: the system's, or appsvc's user manager. */
@@ -259,7 +270,15 @@ function planQuadletSync(
   for (const group of groups) {
     for (const path of removed.get(group) ?? []) {
       const service = unitService(path.slice(path.lastIndexOf('/') + 1))
-      run(`stop ${service}`, systemctl(group, user, 'stop', service), APPLY_TIMEOUTS_MS.unit, [path])
+      // systemctl exits 5 when the unit is not loaded: then it is not running either, which is what stop is for.
+      actions.push({
+        kind: 'run',
+        name: `stop ${service}`,
+        argv: systemctl(group, user, 'stop', service),
+        timeoutMs: APPLY_TIMEOUTS_MS.unit,
+        files: [path],
+        alsoOk: [5],
+      })
       actions.push({ kind: 'remove', path })
     }
   }

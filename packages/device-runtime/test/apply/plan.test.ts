@@ -273,3 +273,33 @@ describe('planApply: units that others use', () => {
     ])
   })
 })
+
+describe('planApply: owned files already gone', () => {
+  it('an owned unit that is no longer installed (a reset root) is neither stopped nor removed, only forgotten', () => {
+    const before = desiredOf(UNITS)
+    const after = desiredOf(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
+    const installed = installedOf(before)
+    installed.delete('etc/containers/systemd/db.container')
+    const plan = planApply(
+      after,
+      installed,
+      before.map((f) => f.path),
+      { root: ROOT },
+    )
+    expect(plan.removals).toEqual([])
+    expect(plan.forgotten).toEqual(['etc/containers/systemd/db.container'])
+    expect(plan.actions).toEqual([])
+  })
+
+  it('a stale unit whose service is not loaded (systemctl exit 5) still counts as stopped', () => {
+    const before = desiredOf(UNITS)
+    const after = desiredOf(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
+    const plan = planApply(
+      after,
+      installedOf(before),
+      before.map((f) => f.path),
+      { root: ROOT },
+    )
+    expect(plan.actions[0]).toMatchObject({ kind: 'run', name: 'stop db.service', alsoOk: [5] })
+  })
+})
