@@ -168,6 +168,12 @@ describe('bundles: every rule refuses with an issue naming the member', () => {
     refused([config, { name: 'files/a', pax: { path: 'files/a\u0000b' } }], 'bundle_name_invalid', 'files/a\\u0000b')
     refused([config, { name: 'files/a\nb', content: 'x' }], 'bundle_name_invalid', 'files/a\\nb')
     refused([config, { name: 'files//a', content: 'x' }], 'bundle_name_invalid', 'files//a')
+    refused([config, { name: 'files/\u009b2J', content: 'x' }], 'bundle_name_invalid', 'files/\\u009b2J')
+    refused(
+      [config, { name: 'files/evil\u202etxt.sh', content: 'x' }],
+      'bundle_name_invalid',
+      'files/evil\\u202etxt.sh',
+    )
     refused([config, { name: 'files/./a', content: 'x' }], 'bundle_name_invalid', 'files/./a')
     refused([config, { name: 'files/a/', content: 'x' }], 'bundle_name_invalid', 'files/a/')
     refused(

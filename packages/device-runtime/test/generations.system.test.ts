@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
   mkdirSync,
@@ -8,11 +8,13 @@ import {
   readlinkSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { gzip as gzipSync } from 'pako'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeSystem } from '../../../test/support/system.js'
@@ -21,13 +23,15 @@ import { nodeClock, nodeFiles } from '../src/node/index.js'
 import { tar } from './support/tar.js'
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
-const LOOP = fileURLToPath(new URL('./support/import-loop.mjs', import.meta.url))
 const SEED = readFileSync(new URL('../../../examples/seed/config.toml', import.meta.url), 'utf8')
 /** Kills of the importing process: at least 200 under CI, fewer on a developer's machine. */
 const KILLS = Number(process.env.CRASH_KILLS ?? (process.env.CI ? 200 : 40))
 const quiet = { info() {}, warn() {}, error() {} }
 
 let dir: string
+/** The importing child, bundled from the sources so that it starts in a few tens of milliseconds. */
+let loop: string
+const source = (name: string) => fileURLToPath(new URL(`../../${name}/src/index.ts`, import.meta.url))
 /** The inputs, and for each the exact DATA/config it must produce (path → mode and contents), by SHA-256. */
 const inputs: string[] = []
 const expected = new Map<string, Record<string, string>>()
@@ -47,8 +51,25 @@ function addInput(name: string, bytes: Uint8Array) {
   expected.set(createHash('sha256').update(bytes).digest('hex'), files)
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anx-crash-'))
+  loop = join(dir, 'import-loop.mjs')
+  await build({
+    entryPoints: [fileURLToPath(new URL('./support/import-loop.ts', import.meta.url))],
+    outfile: loop,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['node:*'],
+    logLevel: 'silent',
+    alias: {
+      '@atomicnix/config-schema': source('config-schema'),
+      '@atomicnix/firewall-plan': source('firewall-plan'),
+      '@atomicnix/lan-plan': source('lan-plan'),
+      '@atomicnix/quadlet-render': source('quadlet-render'),
+    },
+  })
   const encoder = new TextEncoder()
   addInput('a.toml', encoder.encode(SEED))
   const payload = Array.from({ length: 40 }, (_, i) => ({
@@ -118,7 +139,7 @@ describeSystem('crash-safe generations', {}, () => {
     const seen = new Set<string>()
     let completed = 0
     for (let kill = 0; kill < KILLS; kill++) {
-      const child = spawn(process.execPath, [LOOP, data, ...inputs], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const child = spawn(process.execPath, [loop, data, ...inputs], { stdio: ['ignore', 'pipe', 'inherit'] })
       let lines = 0
       child.stdout.on('data', (chunk: Buffer) => {
         lines += chunk.toString().split('\n').length - 1
@@ -141,9 +162,12 @@ describeSystem('crash-safe generations', {}, () => {
     expect(seen.size).toBeGreaterThan(KILLS / 10)
   })
 
-  it('ten processes importing at once end with one complete state, no temporary files and no lock', async () => {
+  it('ten processes importing at once (past a stale lock) end with one complete state, no temporary files, no lock', async () => {
     const data = join(dir, 'data-ten')
-    mkdirSync(data)
+    mkdirSync(join(data, 'generations'), { recursive: true })
+    // A lock left by a process that is gone: all ten find it at once, and exactly one may break it.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+    symlinkSync(`pid=${gone.stdout} start=1 boot=x`, join(data, 'generations/.lock'))
     const runs = Array.from({ length: 10 }, (_, i) => {
       const child = spawn(process.execPath, [CLI, 'import', inputs[i % inputs.length]!, '--data', data, '--json'], {
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -283,7 +283,17 @@ describe('the writer lock', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
     const lock = join(data, 'generations/.lock')
     symlinkSync(`pid=${dead.stdout} start=1 boot=whatever`, lock)
-    expect((await importSeed(data, `${SEED}# 1\n`)).ok).toBe(true)
+    const { lines, log } = recordingLog()
+    const broke = await importConfig(
+      { files: nodeFiles, clock: nodeClock, log },
+      { dataDir: data, input: encoder.encode(`${SEED}# 1\n`), source: 'usb' },
+    )
+    expect(broke.ok).toBe(true)
+    expect(lines).toContainEqual({
+      level: 'warn',
+      message: 'broke a writer lock whose holder is gone',
+      fields: { lock, holder: `pid=${dead.stdout} start=1 boot=whatever` },
+    })
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
     symlinkSync(`pid=${process.pid} start=1 boot=${boot}-earlier`, lock)
     expect((await importSeed(data, `${SEED}# 2\n`)).ok).toBe(true)

@@ -129,6 +129,9 @@ export function openGenerations(
     for (;;) {
       const attempt = await files.tryLock(lockPath)
       if (attempt.acquired) {
+        if (attempt.brokeStale !== undefined) {
+          log.warn('broke a writer lock whose holder is gone', { lock: lockPath, holder: attempt.brokeStale })
+        }
         try {
           return await body()
         } finally {
