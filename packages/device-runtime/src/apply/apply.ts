@@ -302,6 +302,10 @@ export async function applyCurrent(
   deps: ApplyDeps & { readonly generations?: ApplyGenerations },
   options: ApplyOptions,
 ): Promise<ApplyReport> {
+  // A mistyped --data must not become a new, empty data directory.
+  if ((await deps.files.readDirectory(options.dataDir).catch(() => undefined)) === undefined) {
+    throw new IoError(`cannot apply: ${options.dataDir} is not a directory`)
+  }
   if (options.dryRun) return applyLocked(deps, options)
   return withApplyLock(deps, options, () => applyLocked(deps, options))
 }

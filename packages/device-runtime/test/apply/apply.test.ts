@@ -44,7 +44,7 @@ function memoryFiles(failWrites: (path: string) => boolean = () => false) {
     async tryLock() {
       return { acquired: true, release: async () => undefined }
     },
-    readDirectory: async () => undefined,
+    readDirectory: async (path) => ([...store.keys()].some((k) => k.startsWith(`${path}/`)) ? [] : undefined),
     readSymlink: async () => undefined,
     writeNewFile: async () => undefined,
     symlink: async () => undefined,
@@ -197,5 +197,20 @@ describe('applyCurrent', () => {
     )
     expect(none).toMatchObject({ ok: false, runs: [], error: 'no current generation in /data' })
     expect(calls).toEqual([])
+  })
+
+  it('refuses a data directory that does not exist, and creates nothing', async () => {
+    const { files, store } = memoryFiles()
+    const { exec } = recordingExec()
+    await expect(
+      applyCurrent(
+        { files, exec, clock, log, generations: memoryGenerations([], '/nowhere').generations },
+        {
+          dataDir: '/nowhere',
+          root: ROOT,
+        },
+      ),
+    ).rejects.toThrow(IoError)
+    expect(store.size).toBe(0)
   })
 })
