@@ -349,15 +349,18 @@ async function applyLocked(
   if (first.run.ok || dryRun) return finish({ ok: first.run.ok, dryRun, started, runs: [first.run] })
 
   const previous = await generations.previous()
+  const now = await generations.current()
   const decision = decideRevert({
     ok: false,
     generation: current.id,
+    ...(now === undefined ? {} : { currentNow: now.id }),
     ...(owned.generation === undefined ? {} : { lastApplied: owned }),
     ...(previous === undefined ? {} : { previous: previous.id }),
     ...(first.failure === undefined ? {} : { failure: first.failure }),
   })
   if (!decision.revert) {
     log.warn('apply failed; not reverting', { generation: current.id, reason: decision.reason })
+    if (decision.markFailed) await generations.markFailed(current.id, decision.reason)
     return finish({ ok: false, dryRun, started, runs: [first.run], error: `not reverted: ${decision.reason}` })
   }
   log.warn('apply failed; reverting to the previous generation', {

@@ -373,7 +373,8 @@ export function renderOwnedManifest(manifest: OwnedManifest): string {
 /** What to do after a run: revert to an earlier generation, or stop and report. */
 export type RevertDecision =
   | { readonly revert: true; readonly to: string; readonly reason: string }
-  | { readonly revert: false; readonly reason: string }
+  /** `markFailed`: the failed generation is still recorded as failed (it was superseded, not retried). */
+  | { readonly revert: false; readonly reason: string; readonly markFailed?: boolean }
 
 /**
  * Decides whether a failed run is reverted (pure). Only a config change is reverted: the generation applied is not
@@ -386,8 +387,18 @@ export function decideRevert(input: {
   readonly lastApplied?: { readonly generation?: string; readonly ok?: boolean }
   readonly previous?: string
   readonly failure?: string
+  /** The current generation now, read again after the run (an import may have switched it meanwhile). */
+  readonly currentNow?: string
 }): RevertDecision {
   if (input.ok) return { revert: false, reason: 'every step succeeded' }
+  if (input.currentNow !== undefined && input.currentNow !== input.generation) {
+    // Rolling back now would switch away from the newer generation, not from the one that failed.
+    return {
+      revert: false,
+      markFailed: true,
+      reason: `generation ${input.generation} failed (${input.failure ?? 'a step failed'}), but ${input.currentNow} became current meanwhile; it is applied next`,
+    }
+  }
   const last = input.lastApplied
   if (last?.generation === input.generation && last.ok === true) {
     return { revert: false, reason: `generation ${input.generation} was applied before; not a config change` }

@@ -91,7 +91,11 @@ function memoryGenerations(ids: string[], dataDir: string) {
       gens.set(id, { ...gens.get(id)!, failed: { at: 'now', reason } })
     },
   }
-  return { generations, gens, current: () => current }
+  const add = (id: string) => gens.set(id, { id, dir: `${dataDir}/generations/${id}` })
+  const switchTo = (id: string) => {
+    current = id
+  }
+  return { generations, gens, current: () => current, add, switchTo }
 }
 
 const clock: Clock = { now: () => Date.UTC(2026, 11, 1), monotonic: () => 0, sleep: async () => undefined }
@@ -212,5 +216,34 @@ describe('applyCurrent', () => {
       ),
     ).rejects.toThrow(IoError)
     expect(store.size).toBe(0)
+  })
+
+  it('a generation imported during a failing run is not rolled back; the failed one is marked', async () => {
+    const { files, store } = memoryFiles()
+    passwd(store)
+    config(store, 'g1', SEED)
+    const { generations, gens, current, add, switchTo } = memoryGenerations(['g1'], DATA)
+    const { exec } = recordingExec()
+    expect((await applyCurrent({ files, exec, clock, log, generations }, { dataDir: DATA, root: ROOT })).ok).toBe(true)
+    config(store, 'g2', SEED.replace('dhcp_end = "172.20.30.254"', 'dhcp_end = "172.20.30.200"'))
+    add('g2')
+    switchTo('g2')
+    // While dnsmasq restarts (and fails), g3 is imported and becomes current.
+    const racing = recordingExec((argv) => {
+      if (argv.join(' ') !== 'systemctl restart dnsmasq.service') return {}
+      add('g3')
+      switchTo('g3')
+      return { exitCode: 1, stderr: 'Job for dnsmasq.service failed.' }
+    })
+    const report = await applyCurrent(
+      { files, exec: racing.exec, clock, log, generations },
+      { dataDir: DATA, root: ROOT },
+    )
+    expect(report.ok).toBe(false)
+    expect(report.runs).toHaveLength(1)
+    expect(report.reverted).toBeUndefined()
+    expect(report.error).toContain('g3 became current meanwhile')
+    expect(gens.get('g2')?.failed).toBeDefined()
+    expect(current()).toBe('g3')
   })
 })

@@ -247,6 +247,12 @@ describe('decideRevert', () => {
     expect(decideRevert({ ok: false, generation: 'g1' })).toMatchObject({ revert: false })
   })
 
+  it('does not roll back when another generation became current during the run, but marks the failed one', () => {
+    const decision = decideRevert({ ok: false, generation: 'g2', previous: 'g1', currentNow: 'g3', failure: 'x' })
+    expect(decision).toMatchObject({ revert: false, markFailed: true })
+    expect(decision.reason).toContain('g3 became current meanwhile')
+  })
+
   it('a generation whose own earlier run failed is still a change, so it reverts', () => {
     expect(
       decideRevert({ ok: false, generation: 'g2', lastApplied: { generation: 'g2', ok: false }, previous: 'g1' })
