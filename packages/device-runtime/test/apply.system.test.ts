@@ -345,6 +345,16 @@ describeSystem(
       expect(nft.lines()).toEqual([`nft -c -f ${root}/etc/atomicnix/firewall.nft`])
       expect(report.runs[0]!.written).toEqual(['etc/atomicnix/firewall.nft'])
       expect(gw.run(['nft', 'list', 'table', 'inet', 'atomicnix']).status).not.toBe(0)
+
+      // The files are in place now but were never loaded: the next apply of the same generation runs every step
+      // again (here with the real nft), instead of finding nothing changed.
+      fakes.reset()
+      const retry = apply()
+      expect(retry.code).toBe(0)
+      expect(stepNames(retry.report)).toContain('nft-load')
+      expect(retry.report.runs[0]!.written).toHaveLength(6)
+      expect(table()).toContain('tcp dport 443 accept')
+      expect(fakes.lines()).toContain('systemctl restart dnsmasq.service')
     })
 
     it('two applies at once do not interleave: the second waits, then finds nothing to do', async () => {

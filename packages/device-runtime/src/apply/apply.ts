@@ -132,6 +132,7 @@ async function plan(
   root: string,
   desired: readonly DeviceFile[],
   owned: OwnedManifest,
+  rerun: boolean,
 ): Promise<ApplyPlan> {
   const paths = [...new Set([...desired.map((f) => f.path), ...owned.files.filter((p) => fileGroup(p))])]
   const installed = new Map<string, InstalledFile | undefined>()
@@ -145,7 +146,11 @@ async function plan(
     const passwd = await readText(deps.files, rootPath(root, 'etc/passwd'), INSTALLED_LIMIT)
     appUid = passwd === undefined ? undefined : passwdUid(passwd, APPLY_UNITS.appUser)
   }
-  return planApply(desired, installed, owned.files, { root, ...(appUid === undefined ? {} : { appUid }) })
+  return planApply(desired, installed, owned.files, {
+    root,
+    ...(appUid === undefined ? {} : { appUid }),
+    ...(rerun ? { rerun } : {}),
+  })
 }
 
 /** Runs one generation's plan (or only reports it in a dry run) and records what apply owns afterwards. */
@@ -166,7 +171,9 @@ async function runGeneration(
       failure: `compile: ${desired}`,
     }
   }
-  const planned = await plan(deps, options.root, desired, owned)
+  // After a failed run of this same generation, what is installed proves nothing: run it all again.
+  const rerun = owned.generation === generation.id && owned.ok === false
+  const planned = await plan(deps, options.root, desired, owned, rerun)
   for (const path of planned.ignored)
     log.warn('owned manifest names a path apply does not manage; left alone', { path })
   if (options.dryRun) {

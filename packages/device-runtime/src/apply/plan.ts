@@ -117,6 +117,11 @@ export interface PlanContext {
   /** appsvc's uid from the root's `/etc/passwd`, for its user manager; undefined when it has no entry. */
   readonly appUid?: number
   readonly units?: ApplyUnits
+  /**
+   * Every desired file counts as changed: the last run of this generation failed part-way, so files already in place
+   * may never have been loaded by their daemon (a script written but refused, a restart that failed).
+   */
+  readonly rerun?: boolean
 }
 
 const encoder = new TextEncoder()
@@ -157,7 +162,7 @@ export function planApply(
   for (const file of desired) {
     const group = fileGroup(file.path)
     if (group === undefined) throw new TypeError(`apply does not manage ${file.path}`)
-    if (sameFile(file, installed.get(file.path))) continue
+    if (!context.rerun && sameFile(file, installed.get(file.path))) continue
     writes.push(file.path)
     const list = changed.get(group) ?? []
     list.push(file)

@@ -74,6 +74,22 @@ describe('planApply', () => {
     expect(plan.owned).toEqual(desired.map((f) => f.path).sort())
   })
 
+  it('a rerun (the last run of this generation failed) rewrites every file and runs every step', () => {
+    const desired = desiredOf(SEED)
+    const plan = planApply(
+      desired,
+      installedOf(desired),
+      desired.map((f) => f.path),
+      {
+        root: ROOT,
+        appUid: 990,
+        rerun: true,
+      },
+    )
+    expect(plan.writes).toHaveLength(desired.length)
+    expect(argvs(plan.actions)).toHaveLength(10)
+  })
+
   it('with every file in place, nothing is written and nothing runs', () => {
     const desired = desiredOf(SEED)
     const plan = planApply(
