@@ -203,16 +203,15 @@ async function runGeneration(
     return { run: { generation: generation.id, steps, written: planned.writes, removed: planned.removals, ok }, owned }
   }
 
-  // Ownership is recorded before the first write, so that a crash mid-run cannot leave files nobody removes later.
+  // Recorded before the first write: the files this run may install (so that a crash cannot leave files nobody
+  // removes later), and the run as unfinished (so that after a crash the next apply runs every step again).
   const owning = new Set(owned.files)
-  const before = owning.size
   for (const path of planned.owned) owning.add(path)
-  const grew = owning.size !== before
   for (const path of [...planned.forgotten, ...planned.ignored]) owning.delete(path)
-  if (grew) {
+  if (planned.actions.length > 0) {
     await files.writeFileAtomic(
       ownedPath(options.dataDir),
-      renderOwnedManifest({ ...owned, files: [...owning] }),
+      renderOwnedManifest({ root: options.root, generation: generation.id, ok: false, files: [...owning] }),
       0o600,
     )
   }
@@ -287,6 +286,7 @@ async function runGeneration(
   const ok = failed === undefined
   const next: OwnedManifest = { root: options.root, generation: generation.id, ok, files: [...after].sort() }
   const unchanged =
+    planned.actions.length === 0 &&
     owned.generation === next.generation &&
     owned.ok === next.ok &&
     owned.files.length === next.files.length &&

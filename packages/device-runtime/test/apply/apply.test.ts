@@ -246,4 +246,27 @@ describe('applyCurrent', () => {
     expect(gens.get('g2')?.failed).toBeDefined()
     expect(current()).toBe('g3')
   })
+
+  it('a run cut short (a crash after the firewall) leaves the next apply running every step again', async () => {
+    const { files, store } = memoryFiles()
+    passwd(store)
+    config(store, 'g1', SEED)
+    const { generations } = memoryGenerations(['g1'], DATA)
+    const crashing: Exec = {
+      async run(argv) {
+        if (argv[0] === 'networkctl') throw new Error('power cut')
+        return { argv, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, timedOut: false }
+      },
+    }
+    await expect(
+      applyCurrent({ files, exec: crashing, clock, log, generations }, { dataDir: DATA, root: ROOT }),
+    ).rejects.toThrow('power cut')
+    // Every file is on disk now, but only nft ever read one.
+    const { exec, calls } = recordingExec()
+    const report = await applyCurrent({ files, exec, clock, log, generations }, { dataDir: DATA, root: ROOT })
+    expect(report.ok).toBe(true)
+    expect(calls).toContain('networkctl reload')
+    expect(calls).toContain('systemctl restart dnsmasq.service')
+    expect(calls).toHaveLength(9)
+  })
 })
