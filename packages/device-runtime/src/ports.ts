@@ -29,6 +29,8 @@ export interface Files {
    * (or from an earlier boot) is broken. Resolves with the holder's description when a live process holds it.
    */
   tryLock(path: string): Promise<LockAttempt>
+  /** Reads a regular file and its permission bits (at most `limit` bytes); undefined when nothing is there. */
+  readIfExists(path: string, limit: number): Promise<{ contents: Uint8Array; mode: number } | undefined>
   /** Appends text to a file (created with `mode`) and fsyncs it before resolving: the line survives a power cut. */
   appendDurable(path: string, text: string, mode: number): Promise<void>
   /** Opens a file for appending (created with `mode`, or emptied first when `truncate`), creating parent dirs. */

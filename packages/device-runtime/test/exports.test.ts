@@ -5,11 +5,15 @@ import * as node from '../src/node/index.js'
 describe('public API', () => {
   it('the main entry exports the pure core (the CLI is the bin, not an export)', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'APPLY_TIMEOUTS_MS',
+      'APPLY_UNITS',
       'BUNDLE_ISSUE_CODES',
       'DEFAULT_BUNDLE_LIMITS',
       'DEFAULT_CONFIRM_POLICY',
       'HttpError',
       'IoError',
+      'SEED_NAMES',
+      'applyCurrent',
       'checkBootEnv',
       'compareVersions',
       'compileDevice',
@@ -18,6 +22,8 @@ describe('public API', () => {
       'decideTrial',
       'detectFormat',
       'downloadBundle',
+      'firstBoot',
+      'formatApplyReport',
       'importConfig',
       'judgeCheck',
       'openGenerations',
@@ -27,6 +33,7 @@ describe('public API', () => {
       'planHealthChecks',
       'readBootJournal',
       'readBundle',
+      'readLastApply',
     ])
   })
 

@@ -30,6 +30,8 @@ export const USAGE = `Usage:
   atomicnix import FILE [--data DIR] [--json]     validate a config or bundle and make it the current generation
   atomicnix generations [--data DIR] [--json]     list the config generations (the current one marked)
   atomicnix rollback [--data DIR]                 make the previous generation current
+  atomicnix apply [--data DIR] [--root DIR] [--dry-run] [--json] [--mac HEX]   make the current generation true here
+  atomicnix first-boot [--data DIR] [--root DIR] [--boot DIR] [--usb DIR]... [--json]   find a config, then apply
   atomicnix confirm [--window 60s] [--interval 5s] [--deadline 10m] [--data DIR]   commit or abandon the booted slot
   atomicnix upgrade [--once] [--data DIR]         poll the update server; install a newer bundle and reboot
   atomicnix status [--json] [--data DIR] [--limit N]   boot journal, current generation, last apply
@@ -46,6 +48,8 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   import: async () => (await import('./import.js')).importCommand,
   generations: async () => (await import('./generations.js')).generationsCommand,
   rollback: async () => (await import('./rollback.js')).rollbackCommand,
+  apply: async () => (await import('./apply.js')).applyCommand,
+  'first-boot': async () => (await import('./first-boot.js')).firstBootCommand,
   confirm: async () => (await import('./confirm.js')).confirmCommand,
   upgrade: async () => (await import('./upgrade.js')).upgradeCommand,
   status: async () => (await import('./status.js')).statusCommand,

@@ -1,7 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { constants, createReadStream, fstatSync, type Stats } from 'node:fs'
+import type { Stats } from 'node:fs'
+// `constants` from fs/promises: importing anything from node:fs in ESM reads all of its exports, which loads the
+// stream classes behind its lazy getters (a few ms of a cold start).
 import {
   chmod,
+  constants,
   lstat,
   mkdir,
   open,
@@ -158,38 +160,51 @@ async function tryLock(path: string): Promise<LockAttempt> {
   return { acquired: false, holder: 'another writer' }
 }
 
+/** Reads a regular file with its permission bits; undefined for a missing file when `missingOk`. */
+async function readRegular(
+  path: string,
+  limit: number,
+  missingOk: boolean,
+): Promise<{ contents: Uint8Array; mode: number } | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>
+  try {
+    // O_NONBLOCK keeps a FIFO from blocking the open; it is refused below as not a regular file.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (error) {
+    if (missingOk && code(error) === 'ENOENT') return undefined
+    throw new IoError(`cannot read ${path}: ${reason(error)}`)
+  }
+  try {
+    const info = await handle.stat()
+    if (info.isDirectory()) throw new IoError(`cannot read ${path}: is a directory`)
+    if (!info.isFile()) throw new IoError(`cannot read ${path}: not a regular file`)
+    // Files in /proc report size 0: they are read in one bounded page (the boot id is 37 bytes).
+    const buffer = Buffer.alloc(Math.min(limit, info.size === 0 ? PROC_READ : info.size + 1))
+    let length = 0
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
+      if (bytesRead === 0) break
+      length += bytesRead
+    }
+    return { contents: new Uint8Array(buffer.buffer, buffer.byteOffset, length), mode: info.mode & 0o7777 }
+  } catch (error) {
+    if (error instanceof IoError) throw error
+    throw new IoError(`cannot read ${path}: ${reason(error)}`)
+  } finally {
+    await handle.close()
+  }
+}
+
 /** Files on the local file system; writes go to a temporary file that is fsynced and renamed over the target. */
 export const nodeFiles: Files = {
   async readRegularFile(path, limit) {
-    let handle: Awaited<ReturnType<typeof open>>
-    try {
-      // O_NONBLOCK keeps a FIFO from blocking the open; it is refused below as not a regular file.
-      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
-    } catch (error) {
-      throw new IoError(`cannot read ${path}: ${reason(error)}`)
-    }
-    try {
-      const info = await handle.stat()
-      if (info.isDirectory()) throw new IoError(`cannot read ${path}: is a directory`)
-      if (!info.isFile()) throw new IoError(`cannot read ${path}: not a regular file`)
-      // Files in /proc report size 0: they are read in one bounded page (the boot id is 37 bytes).
-      const buffer = Buffer.alloc(Math.min(limit, info.size === 0 ? PROC_READ : info.size + 1))
-      let length = 0
-      while (length < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
-        if (bytesRead === 0) break
-        length += bytesRead
-      }
-      return new Uint8Array(buffer.buffer, buffer.byteOffset, length)
-    } catch (error) {
-      if (error instanceof IoError) throw error
-      throw new IoError(`cannot read ${path}: ${reason(error)}`)
-    } finally {
-      await handle.close()
-    }
+    return (await readRegular(path, limit, false))!.contents
   },
 
-  readStandardInput(limit) {
+  readIfExists: (path, limit) => readRegular(path, limit, true),
+
+  async readStandardInput(limit) {
+    const { fstatSync } = await import('node:fs')
     // Node hands a directory on fd 0 to process.stdin as an empty stream; it is an error, as for a FILE.
     try {
       if (fstatSync(0).isDirectory()) return Promise.reject(new IoError('cannot read standard input: is a directory'))
@@ -222,7 +237,9 @@ export const nodeFiles: Files = {
   },
 
   async writeFileAtomic(path, contents, mode) {
-    const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+    // Unique without node:crypto (whose load is a few ms of a cold start): the pid and the nanoseconds since boot; the
+    // exclusive open below fails rather than share a name in the impossible case that both repeat.
+    const temporary = `${path}.tmp-${process.pid}-${process.hrtime.bigint().toString(36)}`
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o755 })
       const handle = await open(temporary, 'wx', mode)
@@ -347,6 +364,8 @@ export const nodeFiles: Files = {
 
   sha256File: (path) =>
     io('read', path, async () => {
+      // Loaded here: node:crypto and fs streams cost a cold start that most commands never need.
+      const [{ createHash }, { createReadStream }] = await Promise.all([import('node:crypto'), import('node:fs')])
       const hash = createHash('sha256')
       for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
       return hash.digest('hex')
