@@ -1,15 +1,7 @@
 import type { QuadletSection } from './config.js'
 import type { RuleContext } from './context.js'
 import type { PathSegment } from './path.js'
-import {
-  DEFAULT_CONFIG_ROOT,
-  expandPlaceholders,
-  exposedProtectedPath,
-  globBase,
-  normalizeHostPath,
-  ROOTFUL_UNIT_DIR,
-  ROOTLESS_UNIT_DIR,
-} from './quadlet-paths.js'
+import { DEFAULT_CONFIG_ROOT, expandPlaceholders, rootlessPathProblem } from './quadlet-paths.js'
 import { quadletMode, valueItems } from './quadlet-rewrite.js'
 import type { UnitInput, UnitKind } from './units.js'
 
@@ -19,12 +11,16 @@ const MOUNT_TYPES = ['bind', 'volume', 'tmpfs', 'image', 'devpts', 'glob', 'ramf
 /** Mount types whose `source` Quadlet resolves (and Podman needs). */
 const SOURCED = ['bind', 'glob', 'image']
 
-/** Keys whose values are host paths, by unit kind (containers' host paths come with their mounts). */
+/**
+ * Keys whose whole value is a host path, by unit kind (`Volume`, `Mount`, `LogOpt`, `HealthLogDestination`,
+ * `SeccompProfile` and `AddDevice` name theirs inside the value and are read below). A build's `File` and
+ * `SetWorkingDirectory` may also be a URL, or `file`/`unit`; only path-like values are host paths.
+ */
 const PATH_KEYS: Readonly<Record<UnitKind, readonly string[]>> = {
-  container: [],
+  container: ['EnvironmentFile'],
   network: [],
   volume: ['Device'],
-  build: ['SetWorkingDirectory', 'File'],
+  build: ['SetWorkingDirectory', 'File', 'AuthFile', 'IgnoreFile'],
 }
 
 /** A parsed `Mount=` value: its type, its source and its raw options. */
@@ -68,63 +64,50 @@ export function parseMount(value: string): { ok: true; value: MountSpec } | { ok
   return { ok: true, value: source === undefined ? { type, options } : { type, source, options } }
 }
 
-/** The host path of a `Volume=` value (`[source:]destination[:options]`), when its source is one. */
+/** True when a value names a host path once its placeholders are expanded: absolute, or relative with "." first. */
+function isPathLike(value: string): boolean {
+  const expanded = expandPlaceholders(value, DEFAULT_CONFIG_ROOT)
+  return expanded.startsWith('/') || expanded.startsWith('.')
+}
+
+/**
+ * The host path of a `Volume=` value (`[source:]destination[:options]`), when its source is one: Quadlet reads a
+ * source that starts with "/" or "." as a path, and the renderer expands the placeholders before Quadlet sees it,
+ * so `${FILES_DIR}/a:/a` names a host path too. Returned as written (placeholders not expanded).
+ */
 export function volumeHostSource(value: string): string | undefined {
   const colon = value.indexOf(':')
   if (colon === -1) return undefined
   const source = value.slice(0, colon)
-  return source.startsWith('/') || source.startsWith('.') ? source : undefined
+  return isPathLike(source) ? source : undefined
 }
 
-/** The unit-file directory that Quadlet resolves relative sources against, per mode. */
-function unitDir(rootless: boolean): string {
-  return rootless ? ROOTLESS_UNIT_DIR : ROOTFUL_UNIT_DIR
+/** A host path found in a unit, where it was found, and whether it is a glob pattern. */
+interface HostPath {
+  readonly path: string
+  readonly segments: readonly PathSegment[]
+  readonly glob: boolean
 }
 
 /**
- * Mount syntax for every container and build; for rootless containers, no host path (from `Volume`, `Mount`,
- * a `LogOpt` `path=` or `HealthLogDestination`) may expose a protected path.
+ * Mount syntax for every container and build, and the one rule for every host path any key names: no backslash
+ * (Quadlet copies host paths into `RequiresMountsFor=` and `WorkingDirectory=`, where a final one would continue the
+ * line), and for rootless containers `rootlessPathProblem` over the path with its placeholders expanded.
  */
 export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
-  // Quadlet copies host paths verbatim into [Unit] RequiresMountsFor= and [Service] WorkingDirectory= of the
-  // service it writes; a backslash at the end of such a path would continue that line into the next directive.
-  const plainPath = (path: string, segments: readonly PathSegment[]) => {
-    if (!path.includes('\\')) return true
-    ctx.error('quadlet_path_backslash', segments, 'A host path may not contain a backslash.')
-    return false
-  }
+  const paths: HostPath[] = []
+  const add = (path: string, segments: readonly PathSegment[], glob = false) => paths.push({ path, segments, glob })
+  const items = (key: string) => (own[key] === undefined ? [] : valueItems(own[key], [...at, key]))
   for (const key of PATH_KEYS[unit.kind]) {
-    if (own[key] === undefined) continue
-    for (const item of valueItems(own[key], [...at, key])) {
-      if (typeof item.value === 'string') plainPath(item.value, item.segments)
+    for (const item of items(key)) {
+      if (typeof item.value !== 'string') continue
+      if (unit.kind === 'build' && !isPathLike(item.value)) continue
+      add(item.value, item.segments)
     }
   }
-  const guard = (hostPath: string, segments: readonly PathSegment[], glob = false) => {
-    if (!rootless) return
-    const expanded = expandPlaceholders(hostPath, DEFAULT_CONFIG_ROOT)
-    if (!expanded.startsWith('/')) {
-      // Quadlet resolves a relative source against the directory the unit file is read from, which is appsvc's
-      // own unit directory on the device but any directory elsewhere: only absolute paths mean one thing.
-      ctx.error(
-        'rootless_path_relative',
-        segments,
-        'A rootless container mounts host paths by absolute path only (bundle files are under the FILES_DIR placeholder).',
-      )
-      return
-    }
-    const path = normalizeHostPath(glob ? globBase(expanded) : expanded, unitDir(rootless))
-    const exposed = exposedProtectedPath(path)
-    if (exposed) {
-      ctx.error(
-        'rootless_mount_protected',
-        segments,
-        `A rootless container may not mount ${path}: it exposes ${exposed.path}, and ${exposed.reason}.`,
-      )
-    }
-  }
-  if (unit.kind === 'container' && own.Mount !== undefined) {
-    for (const item of valueItems(own.Mount, [...at, 'Mount'])) {
+  if (unit.kind === 'container') {
+    for (const item of items('Mount')) {
       if (typeof item.value !== 'string') {
         ctx.error('quadlet_mount_invalid', item.segments, 'A mount is a string such as type=bind,source=/a,target=/b.')
         continue
@@ -135,8 +118,7 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
         continue
       }
       const { type, source, options } = parsed.value
-      if (source !== undefined && !plainPath(source, item.segments)) continue
-      if (source !== undefined && (type === 'bind' || type === 'glob')) guard(source, item.segments, type === 'glob')
+      if (source !== undefined && (type === 'bind' || type === 'glob')) add(source, item.segments, type === 'glob')
       if (rootless && options.some((o) => o.key === 'volume-opt')) {
         ctx.error(
           'rootless_mount_protected',
@@ -146,8 +128,8 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
       }
     }
   }
-  if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
-    for (const item of valueItems(own.Volume, [...at, 'Volume'])) {
+  if (unit.kind === 'container' || unit.kind === 'build') {
+    for (const item of items('Volume')) {
       if (typeof item.value !== 'string') continue
       // The destination is the whole value, or what follows the first colon up to the next one.
       const colon = item.value.indexOf(':')
@@ -163,20 +145,35 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
         continue
       }
       const source = volumeHostSource(item.value)
-      if (source !== undefined && plainPath(source, item.segments)) guard(source, item.segments)
+      if (source !== undefined) add(source, item.segments)
     }
   }
-  if (unit.kind !== 'container') return
-  if (own.LogOpt !== undefined) {
-    for (const item of valueItems(own.LogOpt, [...at, 'LogOpt'])) {
+  if (unit.kind === 'container') {
+    for (const item of items('LogOpt')) {
       // Quadlet splits LogOpt at whitespace, so every word that sets a path counts.
       if (typeof item.value !== 'string') continue
-      for (const m of item.value.matchAll(/(?:^|[\s"'])path=([^\s"']*)/g)) guard(m[1]!, item.segments)
+      for (const m of item.value.matchAll(/(?:^|[\s"'])path=([^\s"']*)/g)) add(m[1]!, item.segments)
+    }
+    // `local`, `events_logger` or a directory; `unconfined` or a profile file.
+    for (const key of ['HealthLogDestination', 'SeccompProfile']) {
+      for (const item of items(key)) {
+        if (typeof item.value === 'string' && isPathLike(item.value)) add(item.value, item.segments)
+      }
+    }
+    // `[-]host[:container][:permissions]`: the host device is a path the kernel resolves like any other.
+    for (const item of items('AddDevice')) {
+      if (typeof item.value !== 'string') continue
+      const host = item.value.startsWith('-') ? item.value.slice(1) : item.value
+      add(host.split(':')[0]!, item.segments)
     }
   }
-  if (own.HealthLogDestination !== undefined) {
-    for (const item of valueItems(own.HealthLogDestination, [...at, 'HealthLogDestination'])) {
-      if (typeof item.value === 'string' && item.value.startsWith('/')) guard(item.value, item.segments)
+  for (const { path, segments, glob } of paths) {
+    if (path.includes('\\')) {
+      ctx.error('quadlet_path_backslash', segments, 'A host path may not contain a backslash.')
+      continue
     }
+    if (!rootless) continue
+    const problem = rootlessPathProblem(expandPlaceholders(path, DEFAULT_CONFIG_ROOT), glob)
+    if (problem) ctx.error(problem.code, segments, problem.message)
   }
 }
