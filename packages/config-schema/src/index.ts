@@ -1,3 +1,4 @@
+export { formatIpv4, ipv4NotUnicast, isIPv4, isIPv6, isIpv4UrlHost, parseIpv4 } from './address.js'
 export type {
   BuildConfig,
   Config,
@@ -12,7 +13,7 @@ export type {
   QuadletValue,
   VolumeConfig,
 } from './config.js'
-export { LAN_DEFAULTS } from './config.js'
+export { LAN_DEFAULTS, UPSTREAM_NTP_POOL } from './config.js'
 export type { ValidateOptions } from './context.js'
 export { normalizeDnsName } from './dns-name.js'
 export type { FormatOptions } from './format.js'

@@ -1,8 +1,6 @@
 export type { PortRange, PublishPort, PublishPortError } from './publish-port.js'
 export {
   formatPublishPort,
-  isIPv4,
-  isIPv6,
   isLoopbackV4,
   loopbackPublishPort,
   parsePublishPort,

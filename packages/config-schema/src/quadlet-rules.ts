@@ -156,7 +156,7 @@ function checkCatalogue(
     const since = quadletKeySince(section, key)
     const message = since
       ? `Podman ${version}'s Quadlet does not support "${key}" in [${section}] (it arrived in Podman ${since}).`
-      : `Quadlet does not support "${key}" in [${section}]${didYouMean(key, known)}.`
+      : `Quadlet does not support "${key}" in [${section}]${ctx.didYouMean(key, known)}.`
     ctx.error('quadlet_key_unknown', [...at, key], message, 'key')
   }
 }
