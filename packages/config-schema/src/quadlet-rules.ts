@@ -13,7 +13,6 @@ import { checkMounts } from './quadlet-mounts.js'
 import { hasBareDollar, hasSpecifier } from './quadlet-paths.js'
 import { checkReferences } from './quadlet-references.js'
 import { forcedNetworkWarning, loopbackRewrite, quadletMode } from './quadlet-rewrite.js'
-import { didYouMean } from './suggest.js'
 import type { CheckedUnit, UnitInput } from './units.js'
 
 /**

@@ -10,7 +10,6 @@ import type {
 import type { RuleContext } from './context.js'
 import { childPath, type PathSegment } from './path.js'
 import { checkQuadletUnits } from './quadlet-rules.js'
-import { didYouMean } from './suggest.js'
 import { emptyRecord, isTable, own, ownKeys } from './values.js'
 
 /** The four kinds of Quadlet unit a config can define, by their top-level table. */
