@@ -1,6 +1,7 @@
 import type { Issue, Severity } from './issue.js'
 import { formatPath, type PathSegment } from './path.js'
 import { didYouMean, SUGGESTION_BUDGET } from './suggest.js'
+import { escapeControls } from './text.js'
 import { typeName } from './values.js'
 
 /**
@@ -71,9 +72,11 @@ export class RuleContext {
   }
 }
 
-/** Turns a pending issue into the public shape, with a position when one is known. */
+/** Turns a pending issue into the public shape, with a position when one is known and control characters escaped. */
 export function toIssue(pending: PendingIssue, position?: { line: number; column: number }): Issue {
-  const { code, severity, message } = pending
+  const { code, severity } = pending
+  // Messages quote config values; none may carry a control character to whoever prints it.
+  const message = escapeControls(pending.message)
   const path = formatPath(pending.segments)
   return position
     ? { code, severity, path, message, line: position.line, column: position.column }
