@@ -7,7 +7,7 @@
  */
 
 /** Levenshtein cells one validation run may compute for suggestions (a few milliseconds' work). */
-export const SUGGESTION_BUDGET = 1_000_000
+export const SUGGESTION_BUDGET = 250_000
 
 /** Cells computed by `distance` since the module was loaded: a counter for the tests that prove the work bounded. */
 export const suggestionWork = { cells: 0 }

@@ -11,5 +11,7 @@ const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart
 
 /** `text` with every terminal control character written as a `\uXXXX` escape; plain text comes back as it is. */
 export function escapeControls(text: string, keepTabs = false): string {
-  return text.replace(keepTabs ? UNSAFE_BUT_TAB : UNSAFE, unicodeEscape)
+  const pattern = keepTabs ? UNSAFE_BUT_TAB : UNSAFE
+  pattern.lastIndex = 0
+  return pattern.test(text) ? text.replace(pattern, unicodeEscape) : text
 }
