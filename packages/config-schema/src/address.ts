@@ -63,22 +63,16 @@ export function isIPv6(text: string): boolean {
   return a !== undefined && b !== undefined && a + b < groups
 }
 
-/** IPv4 blocks that are not usable unicast for a host or a LAN, with what they are (first match wins). */
-const NOT_UNICAST: readonly { readonly base: number; readonly bits: number; readonly what: string }[] = [
-  { base: 0x00000000, bits: 8, what: '0.0.0.0/8, "this network"' },
-  { base: 0x7f000000, bits: 8, what: '127.0.0.0/8, loopback' },
-  { base: 0xa9fe0000, bits: 16, what: '169.254.0.0/16, link-local (self-assigned, never given out by DHCP)' },
-  { base: 0xe0000000, bits: 4, what: '224.0.0.0/4, multicast' },
-  { base: 0xf0000000, bits: 4, what: '240.0.0.0/4, reserved (with the limited broadcast 255.255.255.255)' },
-]
-
 /** The block that makes a 32-bit IPv4 address unusable as a unicast LAN address, or undefined when it is usable. */
 export function ipv4NotUnicast(address: number): string | undefined {
-  for (const block of NOT_UNICAST) {
-    if (Math.floor(address / 2 ** (32 - block.bits)) === Math.floor(block.base / 2 ** (32 - block.bits))) {
-      return block.what
-    }
+  const first = address >>> 24
+  if (first === 0) return '0.0.0.0/8, "this network"'
+  if (first === 127) return '127.0.0.0/8, loopback'
+  if (first === 169 && ((address >>> 16) & 255) === 254) {
+    return '169.254.0.0/16, link-local (self-assigned, never given out by DHCP)'
   }
+  if (first >= 224 && first < 240) return '224.0.0.0/4, multicast'
+  if (first >= 240) return '240.0.0.0/4, reserved (with the limited broadcast 255.255.255.255)'
   return undefined
 }
 
@@ -87,8 +81,25 @@ export function ipv4NotUnicast(address: number): string | undefined {
  * trailing dot) is a decimal number or `0x` hex, as in `127.1`, `2130706433`, `0x7f.0.0.1` or `0177.0.0.1`.
  */
 export function isIpv4UrlHost(host: string): boolean {
-  const trimmed = host.endsWith('.') ? host.slice(0, -1) : host
-  return /(?:^|\.)(?:[0-9]+|0[xX][0-9A-Fa-f]*)$/.test(trimmed)
+  const end = host.endsWith('.') ? host.length - 1 : host.length
+  return isNumericLabel(host, host.lastIndexOf('.', end - 1) + 1, end)
+}
+
+/** True when `text[start, end)` is a decimal number or `0x`/`0X` followed by hex digits (possibly none). */
+export function isNumericLabel(text: string, start: number, end: number): boolean {
+  if (start >= end) return false
+  let i = start
+  let hex = false
+  if (end - start >= 2 && text.charCodeAt(i) === 48 && (text.charCodeAt(i + 1) | 32) === 120) {
+    hex = true
+    i += 2
+  }
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i)
+    const digit = c >= 48 && c <= 57
+    if (!digit && !(hex && (c | 32) >= 97 && (c | 32) <= 102)) return false
+  }
+  return true
 }
 
 /** Formats a 32-bit number as a dotted quad. */

@@ -1,8 +1,8 @@
-import type { QuadletSection } from './config.js'
+import type { QuadletScalar, QuadletSection } from './config.js'
 import type { RuleContext } from './context.js'
-import type { PathSegment } from './path.js'
+import { childPath, type PathSegment } from './path.js'
 import { DEFAULT_CONFIG_ROOT, expandPlaceholders, rootlessPathProblem } from './quadlet-paths.js'
-import { quadletMode, valueItems } from './quadlet-rewrite.js'
+import { quadletMode } from './quadlet-rewrite.js'
 import type { UnitInput, UnitKind } from './units.js'
 
 /** Mount types Podman's `--mount` accepts. */
@@ -64,10 +64,16 @@ export function parseMount(value: string): { ok: true; value: MountSpec } | { ok
   return { ok: true, value: source === undefined ? { type, options } : { type, source, options } }
 }
 
-/** True when a value names a host path once its placeholders are expanded: absolute, or relative with "." first. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own placeholder syntax, not a template
+const PLACEHOLDERS = ['${CONFIG_DIR}', '${FILES_DIR}']
+
+/**
+ * True when a value names a host path once its placeholders are expanded: absolute, or relative with "." first. Both
+ * placeholders expand to absolute paths, so a value that starts with one is absolute; any other "$" stays as it is.
+ */
 function isPathLike(value: string): boolean {
-  const expanded = expandPlaceholders(value, DEFAULT_CONFIG_ROOT)
-  return expanded.startsWith('/') || expanded.startsWith('.')
+  const c = value.charCodeAt(0)
+  return c === 47 || c === 46 || (c === 36 && PLACEHOLDERS.some((p) => value.startsWith(p)))
 }
 
 /**
@@ -82,98 +88,110 @@ export function volumeHostSource(value: string): string | undefined {
   return isPathLike(source) ? source : undefined
 }
 
-/** A host path found in a unit, where it was found, and whether it is a glob pattern. */
-interface HostPath {
-  readonly path: string
-  readonly segments: readonly PathSegment[]
-  readonly glob: boolean
-}
-
 /**
  * Mount syntax for every container and build, and the one rule for every host path any key names: no backslash
  * (Quadlet copies host paths into `RequiresMountsFor=` and `WorkingDirectory=`, where a final one would continue the
- * line), and for rootless containers `rootlessPathProblem` over the path with its placeholders expanded.
+ * line), and for rootless containers `rootlessPathProblem` over the path with its placeholders expanded. Paths of
+ * issues are built only when one is reported.
  */
 export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
-  const paths: HostPath[] = []
-  const add = (path: string, segments: readonly PathSegment[], glob = false) => paths.push({ path, segments, glob })
-  const items = (key: string) => (own[key] === undefined ? [] : valueItems(own[key], [...at, key]))
-  for (const key of PATH_KEYS[unit.kind]) {
-    for (const item of items(key)) {
-      if (typeof item.value !== 'string') continue
-      if (unit.kind === 'build' && !isPathLike(item.value)) continue
-      add(item.value, item.segments)
+  const hostPath = (path: string, key: string, index: number | undefined, glob = false) => {
+    if (path.includes('\\')) {
+      ctx.error('quadlet_path_backslash', childPath(at, key, index), 'A host path may not contain a backslash.')
+      return
     }
+    if (!rootless) return
+    const problem = rootlessPathProblem(expandPlaceholders(path, DEFAULT_CONFIG_ROOT), glob)
+    if (problem) ctx.error(problem.code, childPath(at, key, index), problem.message)
   }
-  if (unit.kind === 'container') {
-    for (const item of items('Mount')) {
-      if (typeof item.value !== 'string') {
-        ctx.error('quadlet_mount_invalid', item.segments, 'A mount is a string such as type=bind,source=/a,target=/b.')
-        continue
+  for (const key of PATH_KEYS[unit.kind]) {
+    if (own[key] === undefined) continue
+    eachString(own[key], (value, index) => {
+      if (unit.kind !== 'build' || isPathLike(value)) hostPath(value, key, index)
+    })
+  }
+  if (unit.kind === 'container' && own.Mount !== undefined) {
+    eachItem(own.Mount, (value, index) => {
+      if (typeof value !== 'string') {
+        ctx.error(
+          'quadlet_mount_invalid',
+          childPath(at, 'Mount', index),
+          'A mount is a string such as type=bind,source=/a,target=/b.',
+        )
+        return
       }
-      const parsed = parseMount(item.value)
+      const parsed = parseMount(value)
       if (!parsed.ok) {
-        ctx.error('quadlet_mount_invalid', item.segments, parsed.message)
-        continue
+        ctx.error('quadlet_mount_invalid', childPath(at, 'Mount', index), parsed.message)
+        return
       }
       const { type, source, options } = parsed.value
-      if (source !== undefined && (type === 'bind' || type === 'glob')) add(source, item.segments, type === 'glob')
+      if (source !== undefined && (type === 'bind' || type === 'glob'))
+        hostPath(source, 'Mount', index, type === 'glob')
       if (rootless && options.some((o) => o.key === 'volume-opt')) {
         ctx.error(
           'rootless_mount_protected',
-          item.segments,
+          childPath(at, 'Mount', index),
           'A rootless container may not pass "volume-opt", which can bind any host path into a volume.',
         )
       }
-    }
+    })
   }
-  if (unit.kind === 'container' || unit.kind === 'build') {
-    for (const item of items('Volume')) {
-      if (typeof item.value !== 'string') continue
+  if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
+    eachString(own.Volume, (value, index) => {
       // The destination is the whole value, or what follows the first colon up to the next one.
-      const colon = item.value.indexOf(':')
-      const destinationEmpty =
-        colon === -1 ? item.value === '' : colon + 1 === item.value.length || item.value[colon + 1] === ':'
+      const colon = value.indexOf(':')
+      const destinationEmpty = colon === -1 ? value === '' : colon + 1 === value.length || value[colon + 1] === ':'
       if (destinationEmpty) {
         // "Volume=:" makes Quadlet write an empty, unquoted "-v" argument, and the image becomes the volume.
         ctx.error(
           'quadlet_volume_invalid',
-          item.segments,
+          childPath(at, 'Volume', index),
           'A volume needs a container path: [source:]destination[:options].',
         )
-        continue
+        return
       }
-      const source = volumeHostSource(item.value)
-      if (source !== undefined) add(source, item.segments)
-    }
+      const source = volumeHostSource(value)
+      if (source !== undefined) hostPath(source, 'Volume', index)
+    })
   }
-  if (unit.kind === 'container') {
-    for (const item of items('LogOpt')) {
-      // Quadlet splits LogOpt at whitespace, so every word that sets a path counts.
-      if (typeof item.value !== 'string') continue
-      for (const m of item.value.matchAll(/(?:^|[\s"'])path=([^\s"']*)/g)) add(m[1]!, item.segments)
-    }
-    // `local`, `events_logger` or a directory; `unconfined` or a profile file.
-    for (const key of ['HealthLogDestination', 'SeccompProfile']) {
-      for (const item of items(key)) {
-        if (typeof item.value === 'string' && isPathLike(item.value)) add(item.value, item.segments)
-      }
-    }
-    // `[-]host[:container][:permissions]`: the host device is a path the kernel resolves like any other.
-    for (const item of items('AddDevice')) {
-      if (typeof item.value !== 'string') continue
-      const host = item.value.startsWith('-') ? item.value.slice(1) : item.value
-      add(host.split(':')[0]!, item.segments)
-    }
+  if (unit.kind !== 'container') return
+  // Quadlet splits LogOpt at whitespace, so every word that sets a path counts.
+  if (own.LogOpt !== undefined) {
+    eachString(own.LogOpt, (value, index) => {
+      for (const m of value.matchAll(/(?:^|[\s"'])path=([^\s"']*)/g)) hostPath(m[1]!, 'LogOpt', index)
+    })
   }
-  for (const { path, segments, glob } of paths) {
-    if (path.includes('\\')) {
-      ctx.error('quadlet_path_backslash', segments, 'A host path may not contain a backslash.')
-      continue
-    }
-    if (!rootless) continue
-    const problem = rootlessPathProblem(expandPlaceholders(path, DEFAULT_CONFIG_ROOT), glob)
-    if (problem) ctx.error(problem.code, segments, problem.message)
+  // `local`, `events_logger` or a directory; `unconfined` or a profile file.
+  for (const key of OPTIONAL_PATH_KEYS) {
+    if (own[key] === undefined) continue
+    eachString(own[key], (value, index) => {
+      if (isPathLike(value)) hostPath(value, key, index)
+    })
   }
+  // `[-]host[:container][:permissions]`: the host device is a path the kernel resolves like any other.
+  if (own.AddDevice === undefined) return
+  eachString(own.AddDevice, (value, index) => {
+    const host = value.startsWith('-') ? value.slice(1) : value
+    const colon = host.indexOf(':')
+    hostPath(colon === -1 ? host : host.slice(0, colon), 'AddDevice', index)
+  })
+}
+
+/** Container keys whose value is a host path only when it looks like one (else a keyword). */
+const OPTIONAL_PATH_KEYS = ['HealthLogDestination', 'SeccompProfile']
+
+/** Calls `fn` for the value, or for each item of an array value with its index. */
+function eachItem(value: QuadletSection[string] | undefined, fn: (item: QuadletScalar, index?: number) => void): void {
+  if (value === undefined) return
+  if (!Array.isArray(value)) fn(value as QuadletScalar)
+  else for (let i = 0; i < value.length; i++) fn(value[i]!, i)
+}
+
+/** `eachItem` over the string items only (other types are reported by the value rules). */
+function eachString(value: QuadletSection[string] | undefined, fn: (item: string, index?: number) => void): void {
+  eachItem(value, (item, index) => {
+    if (typeof item === 'string') fn(item, index)
+  })
 }

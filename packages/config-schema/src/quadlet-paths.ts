@@ -116,8 +116,12 @@ export function hasSpecifier(value: string): boolean {
   return value.includes('%') && value.replaceAll('%%', '').includes('%')
 }
 
+/** An absolute path that is already normal: no `.` or `..` component, no repeated or final slash, not `/var/run`. */
+const NORMAL_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/
+
 /** Resolves `.`, `..`, repeated slashes and the `/var/run` link; relative paths resolve against `base`. */
 export function normalizeHostPath(path: string, base: string): string {
+  if (NORMAL_PATH.test(path) && !(path.startsWith('/var/run') && (path.length === 8 || path[8] === '/'))) return path
   const absolute = path.startsWith('/') ? path : `${base}/${path}`
   const parts: string[] = []
   for (const part of absolute.split('/')) {
@@ -131,8 +135,16 @@ export function normalizeHostPath(path: string, base: string): string {
 
 /** The protected path that mounting `hostPath` (already normalized) would expose, if any. */
 export function exposedProtectedPath(hostPath: string): ProtectedPath | undefined {
-  const within = (inner: string, outer: string) => outer === '/' || inner === outer || inner.startsWith(`${outer}/`)
-  return ROOTLESS_PROTECTED_PATHS.find((p) => within(p.path, hostPath) || within(hostPath, p.path))
+  for (const p of ROOTLESS_PROTECTED_PATHS) if (within(p.path, hostPath) || within(hostPath, p.path)) return p
+  return undefined
+}
+
+/** True when the normal path `inner` is `outer` or lies below it (every path lies below `/`). */
+function within(inner: string, outer: string): boolean {
+  return (
+    outer === '/' ||
+    (inner.startsWith(outer) && (inner.length === outer.length || inner.charCodeAt(outer.length) === 47))
+  )
 }
 
 /** For a glob source, the directory above the first wildcard: everything a match could reach lies below it. */
@@ -141,6 +153,16 @@ export function globBase(pattern: string): string {
   if (wildcard === -1) return pattern
   const head = pattern.slice(0, wildcard)
   return head.slice(0, head.lastIndexOf('/') + 1) || '.'
+}
+
+/** True when a path has a `..` component (`a/../b`, `/..`, `a/..`), found without splitting it. */
+function hasParentComponent(path: string): boolean {
+  for (let i = path.indexOf('..'); i !== -1; i = path.indexOf('..', i + 1)) {
+    const before = i === 0 || path.charCodeAt(i - 1) === 47
+    const after = i + 2 === path.length || path.charCodeAt(i + 2) === 47
+    if (before && after) return true
+  }
+  return false
 }
 
 /** Why a rootless host path is refused: its issue code and the message. */
@@ -166,7 +188,7 @@ export function rootlessPathProblem(expanded: string, glob = false): RootlessPat
         'A rootless container uses host paths by absolute path only (bundle files are under the FILES_DIR placeholder).',
     }
   }
-  if (expanded.split('/').includes('..')) {
+  if (hasParentComponent(expanded)) {
     return {
       code: 'rootless_path_parent',
       message: `A rootless host path may not contain "..": after a link the kernel follows, it leads anywhere.`,
@@ -180,7 +202,9 @@ export function rootlessPathProblem(expanded: string, glob = false): RootlessPat
       message: `A rootless container may not use ${path}: it exposes ${exposed.path}, and ${exposed.reason}.`,
     }
   }
-  const link = ROOTLESS_LINK_PATHS.find((l) => path.startsWith(`${l.path}/`) || (!l.below && path === l.path))
+  const link = ROOTLESS_LINK_PATHS.find(
+    (l) => path.startsWith(l.path) && (path.charCodeAt(l.path.length) === 47 || (!l.below && path === l.path)),
+  )
   if (link) {
     return {
       code: 'rootless_mount_protected',

@@ -1,17 +1,34 @@
 /**
- * Characters that would let a config value steer a terminal or hide what follows: C0 controls (newline and ESC among
- * them), DEL, C1 controls (U+009B is a one-character CSI), the line and paragraph separators and the bidirectional
- * overrides and isolates.
+ * True for the characters that would let a config value steer a terminal or hide what follows: C0 controls (newline
+ * and ESC among them), DEL, C1 controls (U+009B is a one-character CSI), the line and paragraph separators and the
+ * bidirectional overrides and isolates.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
-/** The same without the tab, which a caret frame keeps so that its caret lines up. */
-const UNSAFE_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+function isUnsafe(c: number): boolean {
+  return (
+    c < 0x20 ||
+    (c >= 0x7f && c <= 0x9f) ||
+    (c >= 0x2028 && (c <= 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)))
+  )
+}
 
-const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+const TAB = 9
 
-/** `text` with every terminal control character written as a `\uXXXX` escape; plain text comes back as it is. */
+/** The same set as `isUnsafe`, for the native scan that clears most texts at once. */
+const ANY_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/
+
+/**
+ * `text` with every terminal control character written as a `\uXXXX` escape (tabs kept when `keepTabs`, as a caret
+ * frame needs them to line up); text without one comes back as it is, after one pass over its characters.
+ */
 export function escapeControls(text: string, keepTabs = false): string {
-  const pattern = keepTabs ? UNSAFE_BUT_TAB : UNSAFE
-  pattern.lastIndex = 0
-  return pattern.test(text) ? text.replace(pattern, unicodeEscape) : text
+  if (!ANY_UNSAFE.test(text)) return text
+  let out = ''
+  let from = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (!isUnsafe(c) || (keepTabs && c === TAB)) continue
+    out += `${text.slice(from, i)}\\u${c.toString(16).padStart(4, '0')}`
+    from = i + 1
+  }
+  return from === 0 ? text : out + text.slice(from)
 }

@@ -43,19 +43,33 @@ interface PlatformName {
 }
 
 /** The names an alias must not take: the NTP pool and, when there is one, the update server's host. */
-function platformNames(updateHost: string | undefined): PlatformName[] {
-  const names = [{ name: UPSTREAM_NTP_POOL, what: 'the upstream NTP pool the gateway follows' }]
-  if (updateHost !== undefined) names.push({ name: updateHost, what: 'the update server of [os_upgrade]' })
-  return names
+function platformNames(updateHost: string | undefined): readonly PlatformName[] {
+  return updateHost === undefined
+    ? POOL_ONLY
+    : [...POOL_ONLY, { name: updateHost, what: 'the update server of [os_upgrade]' }]
 }
+
+const POOL_ONLY: readonly PlatformName[] = [
+  { name: UPSTREAM_NTP_POOL, what: 'the upstream NTP pool the gateway follows' },
+]
 
 /** True for `localhost` and the names below it (RFC 6761: all of them are loopback). */
 const isLocalhost = (name: string) => name === 'localhost' || name.endsWith('.localhost')
 
 /** The platform name that `alias` or `alias.domain` equals, if any. */
 function reservedClash(alias: string, domain: string | undefined, names: readonly PlatformName[]) {
-  return names.find((r) => r.name === alias || (domain !== undefined && r.name === `${alias}.${domain}`))
+  for (const r of names) {
+    if (r.name === alias || (domain !== undefined && isChildName(r.name, alias, domain))) return r
+  }
+  return undefined
 }
+
+/** True when `name` is `label.parent`, compared in place. */
+const isChildName = (name: string, label: string, parent: string) =>
+  name.length === label.length + 1 + parent.length &&
+  name.startsWith(label) &&
+  name.charCodeAt(label.length) === 46 &&
+  name.endsWith(parent)
 
 /** Reports every key of `table` that is not in `known`, with a suggestion when one is close. */
 export function checkKnownKeys(
@@ -197,18 +211,25 @@ function portSet(table: Record<string, unknown>, at: readonly PathSegment[], ctx
 /** Reports WAN ports of platform services (`WAN_PLATFORM_PORTS`), once each, at their first listing. */
 function checkWanPorts(value: unknown, at: readonly PathSegment[], protocol: 'tcp' | 'udp', ctx: RuleContext): void {
   if (!Array.isArray(value)) return
-  const seen = new Set<number>()
-  value.forEach((item, i) => {
-    if (!ctx.isInteger(item)) return
-    const port = Number(item)
-    if (seen.has(port)) return
-    seen.add(port)
-    const platform = WAN_PLATFORM_PORTS.find((p) => p.protocol === protocol && p.port === port)
-    if (platform === undefined) return
-    const message = `${protocol.toUpperCase()} ${port} on the WAN: ${platform.reason}.`
-    if (platform.severity === 'error') ctx.error('firewall_wan_platform_port', [...at, i], message)
+  const platform = WAN_PORTS[protocol]
+  let seen: Set<number> | undefined
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i]
+    const entry = typeof item === 'bigint' || typeof item === 'number' ? platform.get(Number(item)) : undefined
+    if (entry === undefined || !ctx.isInteger(item)) continue
+    seen ??= new Set()
+    if (seen.has(entry.port)) continue
+    seen.add(entry.port)
+    const message = `${protocol.toUpperCase()} ${entry.port} on the WAN: ${entry.reason}.`
+    if (entry.severity === 'error') ctx.error('firewall_wan_platform_port', [...at, i], message)
     else ctx.warning('firewall_wan_lan_service', [...at, i], message)
-  })
+  }
+}
+
+/** `WAN_PLATFORM_PORTS` by protocol and port. */
+const WAN_PORTS = {
+  tcp: new Map(WAN_PLATFORM_PORTS.filter((p) => p.protocol === 'tcp').map((p) => [p.port, p])),
+  udp: new Map(WAN_PLATFORM_PORTS.filter((p) => p.protocol === 'udp').map((p) => [p.port, p])),
 }
 
 function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): FirewallInbound {
@@ -365,7 +386,10 @@ export function checkLanTable(
     )
   } else {
     for (const r of reserved) {
-      if (r.name === domain || r.name.endsWith(`.${domain}`)) {
+      if (
+        r.name === domain ||
+        (r.name.endsWith(domain) && r.name.charCodeAt(r.name.length - domain.length - 1) === 46)
+      ) {
         ctx.warning(
           'lan_domain_shadows',
           [...at, 'domain'],
@@ -420,11 +444,9 @@ export function checkLanTable(
       )
     } else if (!lowered.includes('{mac}')) {
       ctx.error('hostname_pattern_invalid', [...at, 'hostname_pattern'], 'The pattern must contain "{mac}".')
-    } else if (
-      normalizeDnsName(lowered.replaceAll('{mac}', '0123456789ab')) === undefined ||
-      normalizeDnsName(lowered.replaceAll('{mac}', '001122334455')) === undefined
-    ) {
-      // A MAC of decimal digits only must still give a name, not a number a URL parser reads as an address.
+    } else if (normalizeDnsName(lowered.replaceAll('{mac}', '001122334455')) === undefined) {
+      // Any 12 hex digits give a valid label where these do; and a MAC of decimal digits only must still give a
+      // name, not a number that a URL parser reads as an address.
       ctx.error(
         'hostname_pattern_invalid',
         [...at, 'hostname_pattern'],
