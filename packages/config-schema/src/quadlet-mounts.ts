@@ -14,7 +14,7 @@ const SOURCED = ['bind', 'glob', 'image']
 /**
  * Keys whose whole value is a host path, by unit kind (`Volume`, `Mount`, `LogOpt`, `HealthLogDestination`,
  * `SeccompProfile` and `AddDevice` name theirs inside the value and are read below). A build's `File` and
- * `SetWorkingDirectory` may also be a URL, or `file`/`unit`; only path-like values are host paths.
+ * `SetWorkingDirectory` may also be a URL, or `file`/`unit`, which are not host paths.
  */
 const PATH_KEYS: Readonly<Record<UnitKind, readonly string[]>> = {
   container: ['EnvironmentFile'],
@@ -108,7 +108,7 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
   for (const key of PATH_KEYS[unit.kind]) {
     if (own[key] === undefined) continue
     eachString(own[key], (value, index) => {
-      if (unit.kind !== 'build' || isPathLike(value)) hostPath(value, key, index)
+      if (unit.kind !== 'build' || !isBuildKeyword(value)) hostPath(value, key, index)
     })
   }
   if (unit.kind === 'container' && own.Mount !== undefined) {
@@ -177,6 +177,11 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
     const colon = host.indexOf(':')
     hostPath(colon === -1 ? host : host.slice(0, colon), 'AddDevice', index)
   })
+}
+
+/** A build `File` or `SetWorkingDirectory` that names no host path: a URL, or the keywords `file` and `unit`. */
+function isBuildKeyword(value: string): boolean {
+  return value === 'file' || value === 'unit' || value.includes('://')
 }
 
 /** Container keys whose value is a host path only when it looks like one (else a keyword). */

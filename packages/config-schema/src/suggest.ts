@@ -12,12 +12,15 @@ export const SUGGESTION_BUDGET = 250_000
 /** Cells computed by `distance` since the module was loaded: a counter for the tests that prove the work bounded. */
 export const suggestionWork = { cells: 0 }
 
+/** Two rows reused by every `distance` call (grown when a longer name comes), so that a comparison allocates nothing. */
+let scratch: Int32Array[] = [new Int32Array(64), new Int32Array(64)]
+
 /** Levenshtein distance in a band of ±`limit`: `limit + 1` as soon as the distance must exceed `limit`. */
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1
   const big = limit + 1
-  let prev = new Int32Array(b.length + 1)
-  let row = new Int32Array(b.length + 1)
+  if (scratch[0]!.length <= b.length) scratch = [new Int32Array(2 * b.length + 2), new Int32Array(2 * b.length + 2)]
+  let [prev, row] = scratch as [Int32Array, Int32Array]
   for (let j = 0; j <= b.length; j++) prev[j] = j <= limit ? j : big
   for (let i = 1; i <= a.length; i++) {
     const from = Math.max(1, i - limit)

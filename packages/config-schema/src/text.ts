@@ -32,3 +32,12 @@ export function escapeControls(text: string, keepTabs = false): string {
   }
   return from === 0 ? text : out + text.slice(from)
 }
+
+/** ` (it has non-ASCII characters such as U+212A)` for text documented as ASCII, or the empty string. */
+export function nonAsciiNote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!
+    if (c > 0x7e) return ` (it has non-ASCII characters such as U+${c.toString(16).toUpperCase().padStart(4, '0')})`
+  }
+  return ''
+}

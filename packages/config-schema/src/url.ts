@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6, isIpv4UrlHost } from './address.js'
 import { normalizeDnsName } from './dns-name.js'
+import { nonAsciiNote } from './text.js'
 
 /** What `checkServerUrl` found; `host` is the host as a DNS name (lower case) or an address, without brackets. */
 export type UrlCheck = { ok: true; secure: boolean; host: string } | { ok: false; reason: string }
@@ -29,7 +30,9 @@ export function checkServerUrl(text: string): UrlCheck {
       reason: 'the host is an IPv4 address in a spelling other than a.b.c.d; write it as a dotted quad',
     }
   } else host = normalizeDnsName(rawHost!)
-  if (host === undefined) return { ok: false, reason: 'the host is not a valid ASCII host name or address' }
+  if (host === undefined) {
+    return { ok: false, reason: `the host is not a valid ASCII host name or address${nonAsciiNote(rawHost!)}` }
+  }
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
     return { ok: false, reason: `port ${port} is out of range` }
   }

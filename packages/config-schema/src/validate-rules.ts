@@ -12,6 +12,7 @@ import type { RuleContext } from './context.js'
 import { normalizeDnsName } from './dns-name.js'
 import type { PathSegment } from './path.js'
 import { parseSshPublicKey } from './ssh-key.js'
+import { nonAsciiNote } from './text.js'
 import { checkUnits } from './units.js'
 import { checkServerUrl } from './url.js'
 import { isTable, own, ownKeys } from './values.js'
@@ -377,7 +378,11 @@ export function checkLanTable(
   const domainText = lanString(lan, at, 'domain', ctx) ?? LAN_DEFAULTS.domain
   const domain = normalizeDnsName(domainText)
   if (domain === undefined) {
-    ctx.error('dns_name_invalid', [...at, 'domain'], `"${domainText}" is not a valid DNS name.`)
+    ctx.error(
+      'dns_name_invalid',
+      [...at, 'domain'],
+      `"${domainText}" is not a valid DNS name${nonAsciiNote(domainText)}.`,
+    )
   } else if (isLocalhost(domain)) {
     ctx.error(
       'lan_name_reserved',
@@ -409,7 +414,11 @@ export function checkLanTable(
   aliasTexts.forEach((text, i) => {
     const name = normalizeDnsName(text)
     if (name === undefined) {
-      ctx.error('dns_name_invalid', [...at, 'gateway_aliases', i], `"${text}" is not a valid DNS name.`)
+      ctx.error(
+        'dns_name_invalid',
+        [...at, 'gateway_aliases', i],
+        `"${text}" is not a valid DNS name${nonAsciiNote(text)}.`,
+      )
     } else if (isLocalhost(name)) {
       ctx.error(
         'lan_name_reserved',
