@@ -92,10 +92,16 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
     source,
     ctx.issues.map((p) => p.segments),
   )
-  return finish(config, ctx.issues, (p) => {
-    const position = map.locate(p.segments, p.anchor)
-    return toIssue(p, at(position.line, position.column))
-  })
+  return finish(
+    config,
+    ctx.issues,
+    bom
+      ? (p) => {
+          const position = map.locate(p.segments, p.anchor)
+          return toIssue(p, at(position.line, position.column))
+        }
+      : (p) => toIssue(p, map.locate(p.segments, p.anchor)),
+  )
 }
 
 /**

@@ -348,13 +348,13 @@ export function checkLanTable(
   const start = bound('dhcp_start', 10)
   const end = bound('dhcp_end', 254)
   if (network !== undefined && gateway !== undefined && start !== undefined && end !== undefined) {
-    const subnet = `${formatIpv4(network)}/24`
+    const subnet = () => `${formatIpv4(network)}/24`
     const inside = (n: number) => n - (n & 255) === network
     if (!inside(start)) {
-      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_start'], `${formatIpv4(start)} is outside ${subnet}.`)
+      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_start'], `${formatIpv4(start)} is outside ${subnet()}.`)
     }
     if (!inside(end)) {
-      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_end'], `${formatIpv4(end)} is outside ${subnet}.`)
+      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_end'], `${formatIpv4(end)} is outside ${subnet()}.`)
     }
     if (inside(start) && inside(end)) {
       if (start > end) {
@@ -465,10 +465,11 @@ export function checkLanTable(
   }
 
   const g = gateway ?? 0
+  const gatewayIp = formatIpv4(g)
   const n = network ?? 0
   return {
-    gateway_cidr: `${formatIpv4(g)}/24`,
-    gateway_ip: formatIpv4(g),
+    gateway_cidr: `${gatewayIp}/24`,
+    gateway_ip: gatewayIp,
     subnet_cidr: `${formatIpv4(n)}/24`,
     netmask: '255.255.255.0',
     dhcp_start: formatIpv4(start ?? 0),
