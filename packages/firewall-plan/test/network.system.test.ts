@@ -232,8 +232,8 @@ describeSystem('firewall in network namespaces', { root: true, commands: ['nft',
       withGatewayLab(async (lab) => {
         const f = fixture('seed')
         loadFirewall(lab.gw, lab.dir, renderNftables(withoutDestinationCheck(planFirewall(f.inbound, f.options))))
-        await startEchoServer(lab.gw, { tcp: f.inbound.wan.tcp, udp: [] })
-        const r = await probe(lab.wan, ADDR.gwLan, { tcp: f.inbound.wan.tcp, udp: [] })
+        await startEchoServer(lab.gw, { tcp: [...f.inbound.wan.tcp], udp: [] })
+        const r = await probe(lab.wan, ADDR.gwLan, { tcp: [...f.inbound.wan.tcp], udp: [] })
         expect(Object.values(r.tcp)).toContain(true)
       }))
   })
