@@ -96,15 +96,8 @@ export function volumeHostSource(value: string): string | undefined {
  */
 export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
-  const hostPath = (path: string, key: string, index: number | undefined, glob = false) => {
-    if (path.includes('\\')) {
-      ctx.error('quadlet_path_backslash', childPath(at, key, index), 'A host path may not contain a backslash.')
-      return
-    }
-    if (!rootless) return
-    const problem = rootlessPathProblem(expandPlaceholders(path, DEFAULT_CONFIG_ROOT), glob)
-    if (problem) ctx.error(problem.code, childPath(at, key, index), problem.message)
-  }
+  const hostPath = (path: string, key: string, index: number | undefined, glob = false) =>
+    checkHostPath(path, glob, rootless, at, key, index, ctx)
   for (const key of PATH_KEYS[unit.kind]) {
     if (own[key] === undefined) continue
     eachString(own[key], (value, index) => {
@@ -186,6 +179,25 @@ function isBuildKeyword(value: string): boolean {
 
 /** Container keys whose value is a host path only when it looks like one (else a keyword). */
 const OPTIONAL_PATH_KEYS = ['HealthLogDestination', 'SeccompProfile']
+
+/** The one rule for a host path found at `key` (item `index`) of the section at `at`; see `checkMounts`. */
+function checkHostPath(
+  path: string,
+  glob: boolean,
+  rootless: boolean,
+  at: readonly PathSegment[],
+  key: string,
+  index: number | undefined,
+  ctx: RuleContext,
+): void {
+  if (path.includes('\\')) {
+    ctx.error('quadlet_path_backslash', childPath(at, key, index), 'A host path may not contain a backslash.')
+    return
+  }
+  if (!rootless) return
+  const problem = rootlessPathProblem(expandPlaceholders(path, DEFAULT_CONFIG_ROOT), glob)
+  if (problem) ctx.error(problem.code, childPath(at, key, index), problem.message)
+}
 
 /** Calls `fn` for the value, or for each item of an array value with its index. */
 function eachItem(value: QuadletSection[string] | undefined, fn: (item: QuadletScalar, index?: number) => void): void {

@@ -13,14 +13,10 @@ interface Node {
   value: number
   /** Headers `[[path]]` seen so far when this path is an array of tables: the index of its current table + 1. */
   tables: number
-  /** 0: no wanted path ends here; 1: one does and its offsets are still missing; 2: found (see `Scanner.settle`). */
-  wanted: 0 | 1 | 2
-  /** True for an array index, which has a value but never a key. */
-  readonly index: boolean
 }
 
 const NONE = -1
-const node = (index: boolean): Node => ({ children: new Map(), key: NONE, value: NONE, tables: 0, wanted: 0, index })
+const node = (): Node => ({ children: new Map(), key: NONE, value: NONE, tables: 0 })
 
 /**
  * Positions of chosen paths of a TOML document: their key (or table header) and their value.
@@ -32,31 +28,26 @@ const node = (index: boolean): Node => ({ children: new Map(), key: NONE, value:
  * found.
  */
 export class SourceMap {
-  private readonly root = node(false)
+  private readonly root = node()
   private lineStarts: number[] | undefined
 
   constructor(
     private readonly text: string,
     paths: Iterable<readonly PathSegment[]>,
   ) {
-    let pending = 0
     for (const segments of paths) {
       let at = this.root
       for (const segment of segments) {
         let next = at.children.get(segment)
         if (next === undefined) {
-          next = node(typeof segment === 'number')
+          next = node()
           at.children.set(segment, next)
         }
         at = next
       }
-      if (at.wanted === 0 && segments.length > 0) {
-        at.wanted = 1
-        pending++
-      }
     }
     try {
-      new Scanner(text, this.root, pending).document()
+      new Scanner(text, this.root).document()
     } catch {
       // A scanner bug must never turn a report into a crash; positions found so far remain.
     }
@@ -144,24 +135,11 @@ class Scanner {
   /** The next backslash at or after some earlier offset (-1: none left); see `backslashFrom`. */
   private backslash: number
 
-  /**
-   * @param pending wanted paths whose key and value (an index: its value) are not found yet. Only the first key and
-   *   value of a path are recorded, so once none is pending the rest of the text cannot change any position.
-   */
   constructor(
     private readonly s: string,
     private readonly root: Node,
-    private pending: number,
   ) {
     this.backslash = s.indexOf('\\')
-  }
-
-  /** Counts a wanted node as found once it has its value and, unless it is an array index, its key. */
-  private settle(at: Node): void {
-    if (at.wanted === 1 && at.value !== NONE && (at.index || at.key !== NONE)) {
-      at.wanted = 2
-      this.pending--
-    }
   }
 
   document(): void {
@@ -169,7 +147,7 @@ class Scanner {
     const s = this.s
     for (;;) {
       this.skipBlank()
-      if (this.i >= s.length || this.pending === 0) return
+      if (this.i >= s.length) return
       if (s.charCodeAt(this.i) === OPEN_BRACKET) {
         const headerAt = this.i
         const isArray = s.charCodeAt(this.i + 1) === OPEN_BRACKET
@@ -198,18 +176,12 @@ class Scanner {
       at = this.child(at)
       this.skipSpaces()
       const last = this.s.charCodeAt(this.i) !== DOT
-      if (at !== undefined && at.key === NONE) {
-        at.key = last ? headerAt : keyAt
-        this.settle(at)
-      }
+      if (at !== undefined && at.key === NONE) at.key = last ? headerAt : keyAt
       if (last) {
         if (!isArray || at === undefined) return at
         at.tables++
         at = at.children.get(at.tables - 1)
-        if (at !== undefined && at.key === NONE) {
-          at.key = headerAt
-          this.settle(at)
-        }
+        if (at !== undefined && at.key === NONE) at.key = headerAt
         return at
       }
       if (at !== undefined && at.tables > 0) at = at.children.get(at.tables - 1)
@@ -224,10 +196,7 @@ class Scanner {
       this.skipSpaces()
       const keyAt = this.i
       at = this.child(at)
-      if (at !== undefined && at.key === NONE) {
-        at.key = keyAt
-        this.settle(at)
-      }
+      if (at !== undefined && at.key === NONE) at.key = keyAt
       this.skipSpaces()
       if (this.s.charCodeAt(this.i) !== DOT) return at
       this.i++
@@ -253,10 +222,7 @@ class Scanner {
 
   private value(at: Node | undefined): void {
     const s = this.s
-    if (at !== undefined && at.value === NONE) {
-      at.value = this.i
-      this.settle(at)
-    }
+    if (at !== undefined && at.value === NONE) at.value = this.i
     const c = s.charCodeAt(this.i)
     if (c === QUOTE || c === APOSTROPHE) {
       this.string(false)
