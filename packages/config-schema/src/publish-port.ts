@@ -28,16 +28,21 @@ export type PublishPortError =
   | { readonly kind: 'range_length'; readonly message: string }
   | { readonly kind: 'invalid'; readonly message: string }
 
-const PORT = /^(0|[1-9][0-9]{0,4})$/
-
 function invalid(message: string): { ok: false; error: PublishPortError } {
   return { ok: false, error: { kind: 'invalid', message } }
 }
 
 /** A port number of a range, 1..65535, or the sentence saying why `part` of `text` is not one. */
 function parsePort(part: string, text: string, what: string): number | string {
-  if (!PORT.test(part)) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
-  const n = Number(part)
+  // `0` or 1..5 digits without a leading zero, read in one pass (the hot path of every PublishPort).
+  let n = 0
+  const ok = part.length > 0 && part.length <= 5 && (part.length === 1 || part.charCodeAt(0) !== 48)
+  for (let i = 0; ok && i < part.length; i++) {
+    const digit = part.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+    n = n * 10 + digit
+  }
+  if (!ok) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
   if (n < 1 || n > 65535) return `The ${what} ${part} is outside 1..65535.`
   return n
 }
