@@ -9,11 +9,10 @@ const common = {
   target: 'es2022',
 } as const
 
-// The parser and ipaddr.js are inlined, so that `import '@atomicnix/config-schema'` reads two files:
-// - smol-toml is nine ES modules found through node_modules, which cost about 0.15x `node -e 0` to resolve and
-//   link; inlined, the package also runs exactly the parser its position scanner (source-map.ts) was tested against.
-// - ipaddr.js is CommonJS: importing it from ESM starts Node's CommonJS loader and lexer, a third of `node -e 0`.
-const INLINED = ['smol-toml', 'ipaddr.js']
+// The TOML parser is inlined, so that `import '@atomicnix/config-schema'` reads two files: smol-toml is nine ES
+// modules found through node_modules, which cost about 0.15x `node -e 0` to resolve and link; inlined, the package
+// also runs exactly the parser its position scanner (source-map.ts) was tested against.
+const INLINED = ['smol-toml']
 
 export default defineConfig([
   { ...common, format: ['esm'], clean: true, noExternal: INLINED },

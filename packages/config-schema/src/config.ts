@@ -103,3 +103,59 @@ export const LAN_DEFAULTS = {
   gateway_aliases: ['atomicnix'],
   hostname_pattern: '',
 } as const
+
+/** The upstream NTP pool the gateway follows once its WAN is up (lan-plan renders it into chronyd's config). */
+export const UPSTREAM_NTP_POOL = 'pool.ntp.org'
+
+/**
+ * Ports of platform services and what opening each on the WAN means: `error` where it breaks the platform, `warning`
+ * where it is a choice that only a service of the operator's could make useful.
+ */
+export const WAN_PLATFORM_PORTS: readonly {
+  readonly protocol: 'tcp' | 'udp'
+  readonly port: number
+  readonly severity: 'error' | 'warning'
+  readonly reason: string
+}[] = [
+  {
+    protocol: 'tcp',
+    port: 22,
+    severity: 'error',
+    reason:
+      'it is SSH, which the platform opens on the WAN only while /data/config/ssh-wan-enabled exists; listing it would bypass that switch',
+  },
+  {
+    protocol: 'tcp',
+    port: 8080,
+    severity: 'error',
+    reason: 'it is the LAN-local bootstrap console, which must never be reachable from the WAN',
+  },
+  {
+    protocol: 'tcp',
+    port: 53,
+    severity: 'warning',
+    reason:
+      'it is the LAN DNS service; dnsmasq answers the LAN only, so this reaches only a service of yours on the WAN',
+  },
+  {
+    protocol: 'udp',
+    port: 53,
+    severity: 'warning',
+    reason:
+      'it is the LAN DNS service; dnsmasq answers the LAN only, so this reaches only a service of yours on the WAN',
+  },
+  {
+    protocol: 'udp',
+    port: 67,
+    severity: 'warning',
+    reason:
+      'it is the LAN DHCP server; dnsmasq serves the LAN only, so this reaches only a service of yours on the WAN',
+  },
+  {
+    protocol: 'udp',
+    port: 123,
+    severity: 'warning',
+    reason:
+      'it is the LAN time service; chronyd serves the LAN only, so this reaches only a service of yours on the WAN',
+  },
+]

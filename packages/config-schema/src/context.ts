@@ -1,5 +1,7 @@
 import type { Issue, Severity } from './issue.js'
 import { formatPath, type PathSegment } from './path.js'
+import { didYouMean, SUGGESTION_BUDGET } from './suggest.js'
+import { escapeControls } from './text.js'
 import { typeName } from './values.js'
 
 /**
@@ -26,6 +28,9 @@ export interface ValidateOptions {
 /** Collects every issue of one validation run. */
 export class RuleContext {
   readonly issues: PendingIssue[] = []
+  /** What is left of this run's work for "did you mean" suggestions (see `SUGGESTION_BUDGET`). */
+  private readonly suggestionBudget = { cells: SUGGESTION_BUDGET }
+  private errorCount = 0
   /**
    * @param source `toml` when values come from smol-toml, which hands integers over as bigint, so a plain number is
    *   always a float (`443.0`); `json` when a number without a fraction is an integer.
@@ -48,6 +53,7 @@ export class RuleContext {
   /** Records an error at `segments`. */
   error(code: string, segments: readonly PathSegment[], message: string, anchor: Anchor = 'value'): void {
     this.issues.push({ code, severity: 'error', segments, message, anchor })
+    this.errorCount++
   }
 
   /** Records a warning at `segments`. */
@@ -57,13 +63,20 @@ export class RuleContext {
 
   /** True when at least one error has been recorded. */
   get failed(): boolean {
-    return this.issues.some((i) => i.severity === 'error')
+    return this.errorCount > 0
+  }
+
+  /** ` (did you mean "x"?)` for the closest of `known`, or ''; all suggestions of a run share one work budget. */
+  didYouMean(input: string, known: Iterable<string>): string {
+    return didYouMean(input, known, this.suggestionBudget)
   }
 }
 
-/** Turns a pending issue into the public shape, with a position when one is known. */
+/** Turns a pending issue into the public shape, with a position when one is known and control characters escaped. */
 export function toIssue(pending: PendingIssue, position?: { line: number; column: number }): Issue {
-  const { code, severity, message } = pending
+  const { code, severity } = pending
+  // Messages quote config values; none may carry a control character to whoever prints it.
+  const message = escapeControls(pending.message)
   const path = formatPath(pending.segments)
   return position
     ? { code, severity, path, message, line: position.line, column: position.column }

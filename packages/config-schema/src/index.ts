@@ -1,3 +1,4 @@
+export { formatIpv4, ipv4NotUnicast, isIPv4, isIPv6, isIpv4UrlHost, parseIpv4 } from './address.js'
 export type {
   BuildConfig,
   Config,
@@ -12,11 +13,11 @@ export type {
   QuadletValue,
   VolumeConfig,
 } from './config.js'
-export { LAN_DEFAULTS } from './config.js'
+export { LAN_DEFAULTS, UPSTREAM_NTP_POOL } from './config.js'
 export type { ValidateOptions } from './context.js'
 export { normalizeDnsName } from './dns-name.js'
 export type { FormatOptions } from './format.js'
-export { formatIssues } from './format.js'
+export { DEFAULT_MAX_ISSUES, FRAME_WINDOW, formatIssues } from './format.js'
 export type { Issue, Result, Severity } from './issue.js'
 export { MAX_CONFIG_BYTES, parseConfig, validateConfig } from './parse.js'
 export type { PathSegment } from './path.js'

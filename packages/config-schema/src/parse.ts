@@ -4,6 +4,7 @@ import { type PendingIssue, RuleContext, toIssue, type ValidateOptions } from '.
 import type { Issue, Result } from './issue.js'
 import { isSupportedPodmanVersion, MIN_PODMAN_VERSION } from './quadlet-catalogue.js'
 import { SourceMap } from './source-map.js'
+import { escapeControls } from './text.js'
 import { checkDocument } from './validate-rules.js'
 
 /** Largest accepted config.toml, in UTF-8 bytes. */
@@ -67,8 +68,11 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
   if (text.length > MAX_CONFIG_BYTES || (text.length * 3 > MAX_CONFIG_BYTES && utf8Length(text) > MAX_CONFIG_BYTES)) {
     return failure('input_too_large', `The config is larger than ${MAX_CONFIG_BYTES} bytes.`, 1, 1)
   }
-  // A byte order mark becomes a space: TOML whitespace, and every offset stays where it was.
-  const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text
+  // A byte order mark becomes a space: TOML whitespace, and every offset stays where it was. It is no column of
+  // line 1, though: positions there are moved back by one.
+  const bom = text.charCodeAt(0) === 0xfeff
+  const source = bom ? ` ${text.slice(1)}` : text
+  const at = (line: number, column: number) => ({ line, column: bom && line === 1 ? Math.max(1, column - 1) : column })
   let document: unknown
   try {
     document = parse(source, { integersAsBigInt: true, maxDepth: MAX_DEPTH })
@@ -76,7 +80,8 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
     if (error instanceof TomlError) {
       const message = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')
       const sentence = `${message.charAt(0).toUpperCase()}${message.slice(1)}`.replace(/\.?$/, '.')
-      return failure('toml_syntax', sentence, error.line, error.column)
+      const position = at(error.line, error.column)
+      return failure('toml_syntax', escapeControls(sentence), position.line, position.column)
     }
     return failure('toml_syntax', 'The document is nested too deeply or cannot be parsed.', 1, 1)
   }
@@ -87,7 +92,16 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
     source,
     ctx.issues.map((p) => p.segments),
   )
-  return finish(config, ctx.issues, (p) => toIssue(p, map.locate(p.segments, p.anchor)))
+  return finish(
+    config,
+    ctx.issues,
+    bom
+      ? (p) => {
+          const position = map.locate(p.segments, p.anchor)
+          return toIssue(p, at(position.line, position.column))
+        }
+      : (p) => toIssue(p, map.locate(p.segments, p.anchor)),
+  )
 }
 
 /**

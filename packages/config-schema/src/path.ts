@@ -1,3 +1,5 @@
+import { escapeControls } from './text.js'
+
 /** One step of a path into the config: a table key or an array index. */
 export type PathSegment = string | number
 
@@ -9,7 +11,8 @@ export function formatPath(segments: readonly PathSegment[]): string {
   for (const segment of segments) {
     if (typeof segment === 'number') out += `[${segment}]`
     else {
-      const key = BARE_KEY.test(segment) ? segment : JSON.stringify(segment)
+      // JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidirectional overrides as they are.
+      const key = BARE_KEY.test(segment) ? segment : escapeControls(JSON.stringify(segment))
       out += out === '' ? key : `.${key}`
     }
   }

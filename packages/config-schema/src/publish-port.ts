@@ -4,6 +4,8 @@
  * protocols tcp, udp and sctp. See https://docs.podman.io/en/v5.4.0/markdown/podman-run.1.html#publish-p-ip-hostport-containerport-protocol
  */
 
+import { isIPv4, isIPv6 } from './address.js'
+
 /** A port or an inclusive range of ports; a single port has `first === last`. */
 export interface PortRange {
   readonly first: number
@@ -26,17 +28,21 @@ export type PublishPortError =
   | { readonly kind: 'range_length'; readonly message: string }
   | { readonly kind: 'invalid'; readonly message: string }
 
-const PORT = /^(0|[1-9][0-9]{0,4})$/
-const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/
-
 function invalid(message: string): { ok: false; error: PublishPortError } {
   return { ok: false, error: { kind: 'invalid', message } }
 }
 
 /** A port number of a range, 1..65535, or the sentence saying why `part` of `text` is not one. */
 function parsePort(part: string, text: string, what: string): number | string {
-  if (!PORT.test(part)) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
-  const n = Number(part)
+  // `0` or 1..5 digits without a leading zero, read in one pass (the hot path of every PublishPort).
+  let n = 0
+  const ok = part.length > 0 && part.length <= 5 && (part.length === 1 || part.charCodeAt(0) !== 48)
+  for (let i = 0; ok && i < part.length; i++) {
+    const digit = part.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+    n = n * 10 + digit
+  }
+  if (!ok) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
   if (n < 1 || n > 65535) return `The ${what} ${part} is outside 1..65535.`
   return n
 }
@@ -54,34 +60,6 @@ function parseRange(text: string, what: string): PortRange | string {
   if (typeof last === 'string') return last
   if (last < first) return `The ${what} range "${text}" ends before it starts.`
   return { first, last }
-}
-
-/** True for an IPv6 address in the textual forms that Go's `net.ParseIP` accepts (no zone, no brackets). */
-export function isIPv6(text: string): boolean {
-  let body = text
-  let groups = 8
-  const embedded = /^(.*:)([^:]*\.[^:]*)$/.exec(text)
-  if (embedded) {
-    if (!IPV4.test(embedded[2]!)) return false
-    body = embedded[1]!.endsWith('::') ? embedded[1]! : embedded[1]!.slice(0, -1)
-    groups = 6
-  }
-  const halves = body.split('::')
-  if (halves.length > 2) return false
-  const count = (half: string): number | undefined => {
-    if (half === '') return 0
-    const parts = half.split(':')
-    return parts.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g)) ? parts.length : undefined
-  }
-  if (halves.length === 1) return count(halves[0]!) === groups
-  const a = count(halves[0]!)
-  const b = count(halves[1]!)
-  return a !== undefined && b !== undefined && a + b < groups
-}
-
-/** True for a dotted-quad IPv4 address without leading zeros. */
-export function isIPv4(text: string): boolean {
-  return IPV4.test(text)
 }
 
 /** Parses one `PublishPort` value; integers are bare container ports. */

@@ -1,16 +1,8 @@
-import type { QuadletSection } from './config.js'
+import type { QuadletScalar, QuadletSection } from './config.js'
 import type { RuleContext } from './context.js'
-import type { PathSegment } from './path.js'
-import {
-  DEFAULT_CONFIG_ROOT,
-  expandPlaceholders,
-  exposedProtectedPath,
-  globBase,
-  normalizeHostPath,
-  ROOTFUL_UNIT_DIR,
-  ROOTLESS_UNIT_DIR,
-} from './quadlet-paths.js'
-import { quadletMode, valueItems } from './quadlet-rewrite.js'
+import { childPath, type PathSegment } from './path.js'
+import { DEFAULT_CONFIG_ROOT, expandPlaceholders, rootlessPathProblem } from './quadlet-paths.js'
+import { quadletMode } from './quadlet-rewrite.js'
 import type { UnitInput, UnitKind } from './units.js'
 
 /** Mount types Podman's `--mount` accepts. */
@@ -19,12 +11,16 @@ const MOUNT_TYPES = ['bind', 'volume', 'tmpfs', 'image', 'devpts', 'glob', 'ramf
 /** Mount types whose `source` Quadlet resolves (and Podman needs). */
 const SOURCED = ['bind', 'glob', 'image']
 
-/** Keys whose values are host paths, by unit kind (containers' host paths come with their mounts). */
+/**
+ * Keys whose whole value is a host path, by unit kind (`Volume`, `Mount`, `LogOpt`, `HealthLogDestination`,
+ * `SeccompProfile` and `AddDevice` name theirs inside the value and are read below). A build's `File` and
+ * `SetWorkingDirectory` may also be a URL, or `file`/`unit`, which are not host paths.
+ */
 const PATH_KEYS: Readonly<Record<UnitKind, readonly string[]>> = {
-  container: [],
+  container: ['EnvironmentFile'],
   network: [],
   volume: ['Device'],
-  build: ['SetWorkingDirectory', 'File'],
+  build: ['SetWorkingDirectory', 'File', 'AuthFile', 'IgnoreFile'],
 }
 
 /** A parsed `Mount=` value: its type, its source and its raw options. */
@@ -68,115 +64,151 @@ export function parseMount(value: string): { ok: true; value: MountSpec } | { ok
   return { ok: true, value: source === undefined ? { type, options } : { type, source, options } }
 }
 
-/** The host path of a `Volume=` value (`[source:]destination[:options]`), when its source is one. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own placeholder syntax, not a template
+const PLACEHOLDERS = ['${CONFIG_DIR}', '${FILES_DIR}']
+
+/**
+ * True when a value names a host path once its placeholders are expanded: absolute, or relative with "." first. Both
+ * placeholders expand to absolute paths, so a value that starts with one is absolute; any other "$" stays as it is.
+ */
+function isPathLike(value: string): boolean {
+  const c = value.charCodeAt(0)
+  return c === 47 || c === 46 || (c === 36 && PLACEHOLDERS.some((p) => value.startsWith(p)))
+}
+
+/**
+ * The host path of a `Volume=` value (`[source:]destination[:options]`), when its source is one: Quadlet reads a
+ * source that starts with "/" or "." as a path, and the renderer expands the placeholders before Quadlet sees it,
+ * so `${FILES_DIR}/a:/a` names a host path too. Returned as written (placeholders not expanded).
+ */
 export function volumeHostSource(value: string): string | undefined {
   const colon = value.indexOf(':')
   if (colon === -1) return undefined
   const source = value.slice(0, colon)
-  return source.startsWith('/') || source.startsWith('.') ? source : undefined
-}
-
-/** The unit-file directory that Quadlet resolves relative sources against, per mode. */
-function unitDir(rootless: boolean): string {
-  return rootless ? ROOTLESS_UNIT_DIR : ROOTFUL_UNIT_DIR
+  return isPathLike(source) ? source : undefined
 }
 
 /**
- * Mount syntax for every container and build; for rootless containers, no host path (from `Volume`, `Mount`,
- * a `LogOpt` `path=` or `HealthLogDestination`) may expose a protected path.
+ * Mount syntax for every container and build, and the one rule for every host path any key names: no backslash
+ * (Quadlet copies host paths into `RequiresMountsFor=` and `WorkingDirectory=`, where a final one would continue the
+ * line), and for rootless containers `rootlessPathProblem` over the path with its placeholders expanded. Paths of
+ * issues are built only when one is reported.
  */
 export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly PathSegment[], ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
-  // Quadlet copies host paths verbatim into [Unit] RequiresMountsFor= and [Service] WorkingDirectory= of the
-  // service it writes; a backslash at the end of such a path would continue that line into the next directive.
-  const plainPath = (path: string, segments: readonly PathSegment[]) => {
-    if (!path.includes('\\')) return true
-    ctx.error('quadlet_path_backslash', segments, 'A host path may not contain a backslash.')
-    return false
-  }
+  const hostPath = (path: string, key: string, index: number | undefined, glob = false) =>
+    checkHostPath(path, glob, rootless, at, key, index, ctx)
   for (const key of PATH_KEYS[unit.kind]) {
     if (own[key] === undefined) continue
-    for (const item of valueItems(own[key], [...at, key])) {
-      if (typeof item.value === 'string') plainPath(item.value, item.segments)
-    }
-  }
-  const guard = (hostPath: string, segments: readonly PathSegment[], glob = false) => {
-    if (!rootless) return
-    const expanded = expandPlaceholders(hostPath, DEFAULT_CONFIG_ROOT)
-    if (!expanded.startsWith('/')) {
-      // Quadlet resolves a relative source against the directory the unit file is read from, which is appsvc's
-      // own unit directory on the device but any directory elsewhere: only absolute paths mean one thing.
-      ctx.error(
-        'rootless_path_relative',
-        segments,
-        'A rootless container mounts host paths by absolute path only (bundle files are under the FILES_DIR placeholder).',
-      )
-      return
-    }
-    const path = normalizeHostPath(glob ? globBase(expanded) : expanded, unitDir(rootless))
-    const exposed = exposedProtectedPath(path)
-    if (exposed) {
-      ctx.error(
-        'rootless_mount_protected',
-        segments,
-        `A rootless container may not mount ${path}: it exposes ${exposed.path}, and ${exposed.reason}.`,
-      )
-    }
+    eachString(own[key], (value, index) => {
+      if (unit.kind !== 'build' || !isBuildKeyword(value)) hostPath(value, key, index)
+    })
   }
   if (unit.kind === 'container' && own.Mount !== undefined) {
-    for (const item of valueItems(own.Mount, [...at, 'Mount'])) {
-      if (typeof item.value !== 'string') {
-        ctx.error('quadlet_mount_invalid', item.segments, 'A mount is a string such as type=bind,source=/a,target=/b.')
-        continue
+    eachItem(own.Mount, (value, index) => {
+      if (typeof value !== 'string') {
+        ctx.error(
+          'quadlet_mount_invalid',
+          childPath(at, 'Mount', index),
+          'A mount is a string such as type=bind,source=/a,target=/b.',
+        )
+        return
       }
-      const parsed = parseMount(item.value)
+      const parsed = parseMount(value)
       if (!parsed.ok) {
-        ctx.error('quadlet_mount_invalid', item.segments, parsed.message)
-        continue
+        ctx.error('quadlet_mount_invalid', childPath(at, 'Mount', index), parsed.message)
+        return
       }
       const { type, source, options } = parsed.value
-      if (source !== undefined && !plainPath(source, item.segments)) continue
-      if (source !== undefined && (type === 'bind' || type === 'glob')) guard(source, item.segments, type === 'glob')
+      if (source !== undefined && (type === 'bind' || type === 'glob'))
+        hostPath(source, 'Mount', index, type === 'glob')
       if (rootless && options.some((o) => o.key === 'volume-opt')) {
         ctx.error(
           'rootless_mount_protected',
-          item.segments,
+          childPath(at, 'Mount', index),
           'A rootless container may not pass "volume-opt", which can bind any host path into a volume.',
         )
       }
-    }
+    })
   }
   if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
-    for (const item of valueItems(own.Volume, [...at, 'Volume'])) {
-      if (typeof item.value !== 'string') continue
+    eachString(own.Volume, (value, index) => {
       // The destination is the whole value, or what follows the first colon up to the next one.
-      const colon = item.value.indexOf(':')
-      const destinationEmpty =
-        colon === -1 ? item.value === '' : colon + 1 === item.value.length || item.value[colon + 1] === ':'
+      const colon = value.indexOf(':')
+      const destinationEmpty = colon === -1 ? value === '' : colon + 1 === value.length || value[colon + 1] === ':'
       if (destinationEmpty) {
         // "Volume=:" makes Quadlet write an empty, unquoted "-v" argument, and the image becomes the volume.
         ctx.error(
           'quadlet_volume_invalid',
-          item.segments,
+          childPath(at, 'Volume', index),
           'A volume needs a container path: [source:]destination[:options].',
         )
-        continue
+        return
       }
-      const source = volumeHostSource(item.value)
-      if (source !== undefined && plainPath(source, item.segments)) guard(source, item.segments)
-    }
+      const source = volumeHostSource(value)
+      if (source !== undefined) hostPath(source, 'Volume', index)
+    })
   }
   if (unit.kind !== 'container') return
+  // Quadlet splits LogOpt at whitespace, so every word that sets a path counts.
   if (own.LogOpt !== undefined) {
-    for (const item of valueItems(own.LogOpt, [...at, 'LogOpt'])) {
-      // Quadlet splits LogOpt at whitespace, so every word that sets a path counts.
-      if (typeof item.value !== 'string') continue
-      for (const m of item.value.matchAll(/(?:^|[\s"'])path=([^\s"']*)/g)) guard(m[1]!, item.segments)
-    }
+    eachString(own.LogOpt, (value, index) => {
+      for (const m of value.matchAll(/(?:^|[\s"'])path=([^\s"']*)/g)) hostPath(m[1]!, 'LogOpt', index)
+    })
   }
-  if (own.HealthLogDestination !== undefined) {
-    for (const item of valueItems(own.HealthLogDestination, [...at, 'HealthLogDestination'])) {
-      if (typeof item.value === 'string' && item.value.startsWith('/')) guard(item.value, item.segments)
-    }
+  // `local`, `events_logger` or a directory; `unconfined` or a profile file.
+  for (const key of OPTIONAL_PATH_KEYS) {
+    if (own[key] === undefined) continue
+    eachString(own[key], (value, index) => {
+      if (isPathLike(value)) hostPath(value, key, index)
+    })
   }
+  // `[-]host[:container][:permissions]`: the host device is a path the kernel resolves like any other.
+  if (own.AddDevice === undefined) return
+  eachString(own.AddDevice, (value, index) => {
+    const host = value.startsWith('-') ? value.slice(1) : value
+    const colon = host.indexOf(':')
+    hostPath(colon === -1 ? host : host.slice(0, colon), 'AddDevice', index)
+  })
+}
+
+/** A build `File` or `SetWorkingDirectory` that names no host path: a URL, or the keywords `file` and `unit`. */
+function isBuildKeyword(value: string): boolean {
+  return value === 'file' || value === 'unit' || value.includes('://')
+}
+
+/** Container keys whose value is a host path only when it looks like one (else a keyword). */
+const OPTIONAL_PATH_KEYS = ['HealthLogDestination', 'SeccompProfile']
+
+/** The one rule for a host path found at `key` (item `index`) of the section at `at`; see `checkMounts`. */
+function checkHostPath(
+  path: string,
+  glob: boolean,
+  rootless: boolean,
+  at: readonly PathSegment[],
+  key: string,
+  index: number | undefined,
+  ctx: RuleContext,
+): void {
+  if (path.includes('\\')) {
+    ctx.error('quadlet_path_backslash', childPath(at, key, index), 'A host path may not contain a backslash.')
+    return
+  }
+  if (!rootless) return
+  const problem = rootlessPathProblem(expandPlaceholders(path, DEFAULT_CONFIG_ROOT), glob)
+  if (problem) ctx.error(problem.code, childPath(at, key, index), problem.message)
+}
+
+/** Calls `fn` for the value, or for each item of an array value with its index. */
+function eachItem(value: QuadletSection[string] | undefined, fn: (item: QuadletScalar, index?: number) => void): void {
+  if (value === undefined) return
+  if (!Array.isArray(value)) fn(value as QuadletScalar)
+  else for (let i = 0; i < value.length; i++) fn(value[i]!, i)
+}
+
+/** `eachItem` over the string items only (other types are reported by the value rules). */
+function eachString(value: QuadletSection[string] | undefined, fn: (item: string, index?: number) => void): void {
+  eachItem(value, (item, index) => {
+    if (typeof item === 'string') fn(item, index)
+  })
 }

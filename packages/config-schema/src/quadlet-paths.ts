@@ -22,6 +22,8 @@ export const ROOTLESS_UNIT_DIR = `${APP_HOME}/.config/containers/systemd`
 export interface ProtectedPath {
   readonly path: string
   readonly reason: string
+  /** Only paths strictly below `path` are refused (the directory itself may be mounted). */
+  readonly below?: boolean
 }
 
 /**
@@ -37,6 +39,32 @@ export const ROOTLESS_PROTECTED_PATHS: readonly ProtectedPath[] = [
   { path: '/run/systemd', reason: 'it holds the systemd control sockets' },
   { path: APP_HOME, reason: `it is ${APP_USER}'s home, with its Quadlet units and containers.conf` },
   { path: '/proc', reason: "/proc/<pid>/root reaches every file of appsvc's processes" },
+  { path: '/sys', reason: 'sysfs exposes kernel controls and is full of links the kernel follows' },
+]
+
+/**
+ * Links the kernel or the base system resolves, which a text-only check cannot see through: a host path at or below
+ * one of them is refused for rootless containers (mounting a parent, such as `/dev`, is not: inside the container
+ * the link resolves against the container's own `/proc`). `/var/run` is resolved instead, as it is plain.
+ */
+export const ROOTLESS_LINK_PATHS: readonly ProtectedPath[] = [
+  { path: '/dev/fd', reason: 'it is a link to /proc/self/fd, the open files of the process that mounts it' },
+  { path: '/dev/stdin', reason: 'it is a link to /proc/self/fd/0' },
+  { path: '/dev/stdout', reason: 'it is a link to /proc/self/fd/1' },
+  { path: '/dev/stderr', reason: 'it is a link to /proc/self/fd/2' },
+  { path: '/dev/core', reason: 'it is a link to /proc/kcore' },
+  { path: '/etc/mtab', reason: 'it is a link to /proc/self/mounts' },
+  { path: '/tmp', reason: 'any user, appsvc included, can put a link below it that Podman would follow', below: true },
+  {
+    path: '/var/tmp',
+    reason: 'any user, appsvc included, can put a link below it that Podman would follow',
+    below: true,
+  },
+  {
+    path: '/dev/shm',
+    reason: 'any user, appsvc included, can put a link below it that Podman would follow',
+    below: true,
+  },
 ]
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own placeholder syntax, not a template
@@ -88,8 +116,12 @@ export function hasSpecifier(value: string): boolean {
   return value.includes('%') && value.replaceAll('%%', '').includes('%')
 }
 
+/** An absolute path that is already normal: no `.` or `..` component, no repeated or final slash, not `/var/run`. */
+const NORMAL_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/
+
 /** Resolves `.`, `..`, repeated slashes and the `/var/run` link; relative paths resolve against `base`. */
 export function normalizeHostPath(path: string, base: string): string {
+  if (NORMAL_PATH.test(path) && !(path.startsWith('/var/run') && (path.length === 8 || path[8] === '/'))) return path
   const absolute = path.startsWith('/') ? path : `${base}/${path}`
   const parts: string[] = []
   for (const part of absolute.split('/')) {
@@ -103,8 +135,16 @@ export function normalizeHostPath(path: string, base: string): string {
 
 /** The protected path that mounting `hostPath` (already normalized) would expose, if any. */
 export function exposedProtectedPath(hostPath: string): ProtectedPath | undefined {
-  const within = (inner: string, outer: string) => outer === '/' || inner === outer || inner.startsWith(`${outer}/`)
-  return ROOTLESS_PROTECTED_PATHS.find((p) => within(p.path, hostPath) || within(hostPath, p.path))
+  for (const p of ROOTLESS_PROTECTED_PATHS) if (within(p.path, hostPath) || within(hostPath, p.path)) return p
+  return undefined
+}
+
+/** True when the normal path `inner` is `outer` or lies below it (every path lies below `/`). */
+function within(inner: string, outer: string): boolean {
+  return (
+    outer === '/' ||
+    (inner.startsWith(outer) && (inner.length === outer.length || inner.charCodeAt(outer.length) === 47))
+  )
 }
 
 /** For a glob source, the directory above the first wildcard: everything a match could reach lies below it. */
@@ -113,4 +153,63 @@ export function globBase(pattern: string): string {
   if (wildcard === -1) return pattern
   const head = pattern.slice(0, wildcard)
   return head.slice(0, head.lastIndexOf('/') + 1) || '.'
+}
+
+/** True when a path has a `..` component (`a/../b`, `/..`, `a/..`), found without splitting it. */
+function hasParentComponent(path: string): boolean {
+  for (let i = path.indexOf('..'); i !== -1; i = path.indexOf('..', i + 1)) {
+    const before = i === 0 || path.charCodeAt(i - 1) === 47
+    const after = i + 2 === path.length || path.charCodeAt(i + 2) === 47
+    if (before && after) return true
+  }
+  return false
+}
+
+/** Why a rootless host path is refused: its issue code and the message. */
+export interface RootlessPathProblem {
+  readonly code: 'rootless_path_relative' | 'rootless_path_parent' | 'rootless_mount_protected'
+  readonly message: string
+}
+
+/**
+ * The rootless host path rule, over a path whose placeholders are already expanded (`glob`: a Mount glob pattern,
+ * judged by the directory above its first wildcard). A path must be absolute; it may not have a `..` component at
+ * all (a text check cannot know where `..` leads after the kernel followed a link on the way); it may not be, lie
+ * in or contain a protected path (`/var/run` read as `/run`); and it may not be at or below a link in
+ * `ROOTLESS_LINK_PATHS`. Returns undefined when the path may be mounted.
+ */
+export function rootlessPathProblem(expanded: string, glob = false): RootlessPathProblem | undefined {
+  if (!expanded.startsWith('/')) {
+    // Quadlet resolves a relative source against the directory the unit file is read from, which is appsvc's own
+    // unit directory on the device but any directory elsewhere: only absolute paths mean one thing.
+    return {
+      code: 'rootless_path_relative',
+      message:
+        'A rootless container uses host paths by absolute path only (bundle files are under the FILES_DIR placeholder).',
+    }
+  }
+  if (hasParentComponent(expanded)) {
+    return {
+      code: 'rootless_path_parent',
+      message: `A rootless host path may not contain "..": after a link the kernel follows, it leads anywhere.`,
+    }
+  }
+  const path = normalizeHostPath(glob ? globBase(expanded) : expanded, '/')
+  const exposed = exposedProtectedPath(path)
+  if (exposed) {
+    return {
+      code: 'rootless_mount_protected',
+      message: `A rootless container may not use ${path}: it exposes ${exposed.path}, and ${exposed.reason}.`,
+    }
+  }
+  const link = ROOTLESS_LINK_PATHS.find(
+    (l) => path.startsWith(l.path) && (path.charCodeAt(l.path.length) === 47 || (!l.below && path === l.path)),
+  )
+  if (link) {
+    return {
+      code: 'rootless_mount_protected',
+      message: `A rootless container may not use ${path}: it goes through ${link.path}, and ${link.reason}.`,
+    }
+  }
+  return undefined
 }

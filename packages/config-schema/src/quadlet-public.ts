@@ -1,8 +1,6 @@
 export type { PortRange, PublishPort, PublishPortError } from './publish-port.js'
 export {
   formatPublishPort,
-  isIPv4,
-  isIPv6,
   isLoopbackV4,
   loopbackPublishPort,
   parsePublishPort,
@@ -17,7 +15,7 @@ export {
 } from './quadlet-catalogue.js'
 export type { MountSpec } from './quadlet-mounts.js'
 export { parseMount, volumeHostSource } from './quadlet-mounts.js'
-export type { ProtectedPath } from './quadlet-paths.js'
+export type { ProtectedPath, RootlessPathProblem } from './quadlet-paths.js'
 export {
   APP_HOME,
   APP_USER,
@@ -26,8 +24,10 @@ export {
   exposedProtectedPath,
   normalizeHostPath,
   ROOTFUL_UNIT_DIR,
+  ROOTLESS_LINK_PATHS,
   ROOTLESS_PROTECTED_PATHS,
   ROOTLESS_UNIT_DIR,
+  rootlessPathProblem,
 } from './quadlet-paths.js'
 export { referencedUnit } from './quadlet-references.js'
 export type {

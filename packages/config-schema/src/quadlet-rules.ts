@@ -13,7 +13,6 @@ import { checkMounts } from './quadlet-mounts.js'
 import { hasBareDollar, hasSpecifier } from './quadlet-paths.js'
 import { checkReferences } from './quadlet-references.js'
 import { forcedNetworkWarning, loopbackRewrite, quadletMode } from './quadlet-rewrite.js'
-import { didYouMean } from './suggest.js'
 import type { CheckedUnit, UnitInput } from './units.js'
 
 /**
@@ -156,7 +155,7 @@ function checkCatalogue(
     const since = quadletKeySince(section, key)
     const message = since
       ? `Podman ${version}'s Quadlet does not support "${key}" in [${section}] (it arrived in Podman ${since}).`
-      : `Quadlet does not support "${key}" in [${section}]${didYouMean(key, known)}.`
+      : `Quadlet does not support "${key}" in [${section}]${ctx.didYouMean(key, known)}.`
     ctx.error('quadlet_key_unknown', [...at, key], message, 'key')
   }
 }

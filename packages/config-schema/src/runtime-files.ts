@@ -2,7 +2,7 @@ import type { FirewallInbound, LanSettings, PortSet } from './config.js'
 import { RuleContext, toIssue } from './context.js'
 import type { Issue, Result } from './issue.js'
 import type { PathSegment } from './path.js'
-import { serviceName, type UnitKind } from './units.js'
+import { serviceName, UNIT_NAME, type UnitKind } from './units.js'
 import { checkServerUrl } from './url.js'
 import { checkKnownKeys, checkLanTable, portListOf } from './validate-rules.js'
 import { isTable, own, typeName } from './values.js'
@@ -133,8 +133,6 @@ export function parseLanSettings(json: unknown): Result<LanSettings> {
   })
 }
 
-const NAME = /^[A-Za-z0-9_-]+$/
-
 /** Reads `health-required.json`: an array of container names (empty when nothing is required). */
 export function parseHealthRequired(json: unknown): Result<readonly string[]> {
   return readJson(json, (value, ctx) => {
@@ -143,11 +141,15 @@ export function parseHealthRequired(json: unknown): Result<readonly string[]> {
       return undefined
     }
     const names: string[] = []
+    const seen = new Set<string>()
     value.forEach((name, i) => {
-      if (typeof name !== 'string' || !NAME.test(name)) {
+      if (typeof name !== 'string' || !UNIT_NAME.test(name)) {
         ctx.error('unit_name_invalid', [i], 'Each entry must be a container name of letters, digits, "_" and "-".')
-      } else if (names.includes(name)) ctx.warning('health_duplicate', [i], `"${name}" is listed twice.`)
-      else names.push(name)
+      } else if (seen.has(name)) ctx.warning('health_duplicate', [i], `"${name}" is listed twice.`)
+      else {
+        seen.add(name)
+        names.push(name)
+      }
     })
     return names
   })
@@ -178,7 +180,7 @@ export function parseQuadletRuntime(json: unknown): Result<QuadletRuntime> {
       if (unit === undefined) return
       checkKnownKeys(unit, ['units', i], ['name', 'filename', 'service', 'mode'], ctx)
       const { name, filename, service, mode } = unit
-      if (typeof name !== 'string' || !NAME.test(name)) {
+      if (typeof name !== 'string' || !UNIT_NAME.test(name)) {
         ctx.error(
           'unit_name_invalid',
           ['units', i, 'name'],

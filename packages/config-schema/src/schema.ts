@@ -24,7 +24,7 @@ const Section = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9-]*$' }),
   additionalProperties: false,
   description: 'Quadlet or systemd keys of one section, rendered in source order.',
 })
-const UnitName = '^[A-Za-z0-9_-]+$'
+const UnitName = '^[A-Za-z0-9][A-Za-z0-9_-]*$'
 const unitTable = (own: string, extra: Record<string, ReturnType<typeof Type.Boolean>> = {}, minProperties = 0) =>
   Type.Record(
     Type.String({ pattern: UnitName }),

@@ -271,8 +271,11 @@ class Scanner {
     if (!decode) {
       // Values are skipped with indexOf, which is several times faster than a loop over their characters.
       const close = multi ? (literal ? "'''" : '"""') : literal ? "'" : '"'
+      // The first candidate close at or after `i`, searched again only once `i` has passed it: a string of many
+      // escapes would otherwise be scanned to its end once per escape.
+      let end = -2
       for (;;) {
-        const end = s.indexOf(close, i)
+        if (end !== -1 && end < i) end = s.indexOf(close, i)
         const backslash = literal ? -1 : this.backslashFrom(i)
         if (backslash !== -1 && (backslash < end || end === -1)) {
           i = backslash + escapeLength(s, backslash)

@@ -10,7 +10,6 @@ import type {
 import type { RuleContext } from './context.js'
 import { childPath, type PathSegment } from './path.js'
 import { checkQuadletUnits } from './quadlet-rules.js'
-import { didYouMean } from './suggest.js'
 import { emptyRecord, isTable, own, ownKeys } from './values.js'
 
 /** The four kinds of Quadlet unit a config can define, by their top-level table. */
@@ -52,8 +51,11 @@ export function serviceName(kind: UnitKind, name: string): string {
   return kind === 'container' ? `${name}.service` : `${name}-${kind}.service`
 }
 
-/** Unit names become file and service names: plain characters only. */
-const UNIT_NAME = /^[A-Za-z0-9_-]+$/
+/**
+ * Unit names become file and service names: plain characters only, starting with a letter or digit (a name such as
+ * `--help` would be read as an option by every `systemctl` call on its service).
+ */
+export const UNIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 /** systemd's limit on a unit name, suffix included. */
 const MAX_UNIT_NAME = 255
 /** systemd key syntax, starting with a letter (so no key is mistaken for an array index). */
@@ -211,7 +213,12 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
       const table = group[name]
       const service = serviceName(kind, name)
       if (!UNIT_NAME.test(name)) {
-        ctx.error('unit_name_invalid', at, 'A unit name may contain only letters, digits, "_" and "-".', 'key')
+        ctx.error(
+          'unit_name_invalid',
+          at,
+          'A unit name starts with a letter or digit and contains only letters, digits, "_" and "-".',
+          'key',
+        )
       } else if (service.length > MAX_UNIT_NAME) {
         ctx.error('unit_name_invalid', at, `The unit name is too long for systemd (${service}).`, 'key')
       } else {
@@ -232,7 +239,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
       const allowed = UNIT_TABLE_KEYS[kind]
       for (const key of ownKeys(table)) {
         if (!allowed.includes(key)) {
-          ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${didYouMean(key, allowed)}.`, 'key')
+          ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${ctx.didYouMean(key, allowed)}.`, 'key')
         }
       }
       let privileged = kind !== 'container'

@@ -1,10 +1,18 @@
-import { type Config, type FirewallInbound, LAN_DEFAULTS, type LanSettings, type PortSet } from './config.js'
+import { formatIpv4, ipv4NotUnicast, parseIpv4 } from './address.js'
+import {
+  type Config,
+  type FirewallInbound,
+  LAN_DEFAULTS,
+  type LanSettings,
+  type PortSet,
+  UPSTREAM_NTP_POOL,
+  WAN_PLATFORM_PORTS,
+} from './config.js'
 import type { RuleContext } from './context.js'
 import { normalizeDnsName } from './dns-name.js'
-import { formatIpv4, parseIpv4 } from './ipv4.js'
 import type { PathSegment } from './path.js'
 import { parseSshPublicKey } from './ssh-key.js'
-import { didYouMean } from './suggest.js'
+import { nonAsciiNote } from './text.js'
 import { checkUnits } from './units.js'
 import { checkServerUrl } from './url.js'
 import { isTable, own, ownKeys } from './values.js'
@@ -29,6 +37,41 @@ const GATEWAY_CIDR = /^([^/]*)\/(\d{1,2})$/
 
 const LAN_KEYS = ['gateway_cidr', 'dhcp_start', 'dhcp_end', 'domain', 'gateway_aliases', 'hostname_pattern'] as const
 
+/** A name the platform itself resolves, and what it is. */
+interface PlatformName {
+  readonly name: string
+  readonly what: string
+}
+
+/** The names an alias must not take: the NTP pool and, when there is one, the update server's host. */
+function platformNames(updateHost: string | undefined): readonly PlatformName[] {
+  return updateHost === undefined
+    ? POOL_ONLY
+    : [...POOL_ONLY, { name: updateHost, what: 'the update server of [os_upgrade]' }]
+}
+
+const POOL_ONLY: readonly PlatformName[] = [
+  { name: UPSTREAM_NTP_POOL, what: 'the upstream NTP pool the gateway follows' },
+]
+
+/** True for `localhost` and the names below it (RFC 6761: all of them are loopback). */
+const isLocalhost = (name: string) => name === 'localhost' || name.endsWith('.localhost')
+
+/** The platform name that `alias` or `alias.domain` equals, if any. */
+function reservedClash(alias: string, domain: string | undefined, names: readonly PlatformName[]) {
+  for (const r of names) {
+    if (r.name === alias || (domain !== undefined && isChildName(r.name, alias, domain))) return r
+  }
+  return undefined
+}
+
+/** True when `name` is `label.parent`, compared in place. */
+const isChildName = (name: string, label: string, parent: string) =>
+  name.length === label.length + 1 + parent.length &&
+  name.startsWith(label) &&
+  name.charCodeAt(label.length) === 46 &&
+  name.endsWith(parent)
+
 /** Reports every key of `table` that is not in `known`, with a suggestion when one is close. */
 export function checkKnownKeys(
   table: Record<string, unknown>,
@@ -38,7 +81,7 @@ export function checkKnownKeys(
 ): void {
   for (const key of ownKeys(table)) {
     if (!known.includes(key)) {
-      ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${didYouMean(key, known)}.`, 'key')
+      ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${ctx.didYouMean(key, known)}.`, 'key')
     }
   }
 }
@@ -156,11 +199,38 @@ export function portListOf(value: unknown, at: readonly PathSegment[], ctx: Rule
   return [...seen.keys()].sort((a, b) => a - b)
 }
 
-function portSet(table: Record<string, unknown>, at: readonly PathSegment[], ctx: RuleContext): PortSet {
-  return {
-    tcp: portListOf(own(table, 'tcp'), [...at, 'tcp'], ctx),
-    udp: portListOf(own(table, 'udp'), [...at, 'udp'], ctx),
+function portSet(table: Record<string, unknown>, at: readonly PathSegment[], ctx: RuleContext, wan = false): PortSet {
+  const tcp = portListOf(own(table, 'tcp'), [...at, 'tcp'], ctx)
+  const udp = portListOf(own(table, 'udp'), [...at, 'udp'], ctx)
+  if (wan) {
+    checkWanPorts(own(table, 'tcp'), [...at, 'tcp'], 'tcp', ctx)
+    checkWanPorts(own(table, 'udp'), [...at, 'udp'], 'udp', ctx)
   }
+  return { tcp, udp }
+}
+
+/** Reports WAN ports of platform services (`WAN_PLATFORM_PORTS`), once each, at their first listing. */
+function checkWanPorts(value: unknown, at: readonly PathSegment[], protocol: 'tcp' | 'udp', ctx: RuleContext): void {
+  if (!Array.isArray(value)) return
+  const platform = WAN_PORTS[protocol]
+  let seen: Set<number> | undefined
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i]
+    const entry = typeof item === 'bigint' || typeof item === 'number' ? platform.get(Number(item)) : undefined
+    if (entry === undefined || !ctx.isInteger(item)) continue
+    seen ??= new Set()
+    if (seen.has(entry.port)) continue
+    seen.add(entry.port)
+    const message = `${protocol.toUpperCase()} ${entry.port} on the WAN: ${entry.reason}.`
+    if (entry.severity === 'error') ctx.error('firewall_wan_platform_port', [...at, i], message)
+    else ctx.warning('firewall_wan_lan_service', [...at, i], message)
+  }
+}
+
+/** `WAN_PLATFORM_PORTS` by protocol and port. */
+const WAN_PORTS = {
+  tcp: new Map(WAN_PLATFORM_PORTS.filter((p) => p.protocol === 'tcp').map((p) => [p.port, p])),
+  udp: new Map(WAN_PLATFORM_PORTS.filter((p) => p.protocol === 'udp').map((p) => [p.port, p])),
 }
 
 function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): FirewallInbound {
@@ -184,7 +254,7 @@ function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): Firewal
     )
   }
   let result: FirewallInbound
-  if (!scoped) result = { wan: portSet(inbound, at, ctx) }
+  if (!scoped) result = { wan: portSet(inbound, at, ctx, true) }
   else {
     const scope = (name: 'wan' | 'lan'): PortSet | undefined => {
       const table = own(inbound, name)
@@ -194,7 +264,7 @@ function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): Firewal
         return undefined
       }
       checkKnownKeys(table, [...at, name], ['tcp', 'udp'], ctx)
-      return portSet(table, [...at, name], ctx)
+      return portSet(table, [...at, name], ctx, name === 'wan')
     }
     const wan = scope('wan') ?? { tcp: [], udp: [] }
     const lan = scope('lan')
@@ -221,7 +291,7 @@ function lanString(
   return undefined
 }
 
-function checkLan(root: Record<string, unknown>, ctx: RuleContext): LanSettings {
+function checkLan(root: Record<string, unknown>, ctx: RuleContext, updateHost?: string): LanSettings {
   const raw = own(root, 'lan')
   let lan: Record<string, unknown> | undefined
   if (raw !== undefined) {
@@ -230,7 +300,7 @@ function checkLan(root: Record<string, unknown>, ctx: RuleContext): LanSettings 
       checkKnownKeys(lan, ['lan'], LAN_KEYS, ctx)
     } else ctx.error('wrong_type', ['lan'], `[lan] must be a table, not a ${ctx.typeName(raw)}.`)
   }
-  return checkLanTable(lan, ['lan'], ctx)
+  return checkLanTable(lan, ['lan'], ctx, updateHost)
 }
 
 /**
@@ -241,7 +311,9 @@ export function checkLanTable(
   lan: Record<string, unknown> | undefined,
   at: readonly PathSegment[],
   ctx: RuleContext,
+  updateHost?: string,
 ): LanSettings {
+  const reserved = platformNames(updateHost)
   const cidrText = lanString(lan, at, 'gateway_cidr', ctx) ?? LAN_DEFAULTS.gateway_cidr
   let gateway: number | undefined
   const cidr = GATEWAY_CIDR.exec(cidrText)
@@ -255,6 +327,12 @@ export function checkLanTable(
       'lan_gateway_reserved',
       [...at, 'gateway_cidr'],
       `${cidr[1]} is the network or broadcast address of its /24.`,
+    )
+  } else if (ipv4NotUnicast(address) !== undefined) {
+    ctx.error(
+      'lan_subnet_not_unicast',
+      [...at, 'gateway_cidr'],
+      `The LAN ${formatIpv4(address - (address & 255))}/24 lies in ${ipv4NotUnicast(address)}, which is not usable unicast.`,
     )
   } else gateway = address
 
@@ -270,13 +348,13 @@ export function checkLanTable(
   const start = bound('dhcp_start', 10)
   const end = bound('dhcp_end', 254)
   if (network !== undefined && gateway !== undefined && start !== undefined && end !== undefined) {
-    const subnet = `${formatIpv4(network)}/24`
+    const subnet = () => `${formatIpv4(network)}/24`
     const inside = (n: number) => n - (n & 255) === network
     if (!inside(start)) {
-      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_start'], `${formatIpv4(start)} is outside ${subnet}.`)
+      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_start'], `${formatIpv4(start)} is outside ${subnet()}.`)
     }
     if (!inside(end)) {
-      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_end'], `${formatIpv4(end)} is outside ${subnet}.`)
+      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_end'], `${formatIpv4(end)} is outside ${subnet()}.`)
     }
     if (inside(start) && inside(end)) {
       if (start > end) {
@@ -300,10 +378,34 @@ export function checkLanTable(
   const domainText = lanString(lan, at, 'domain', ctx) ?? LAN_DEFAULTS.domain
   const domain = normalizeDnsName(domainText)
   if (domain === undefined) {
-    ctx.error('dns_name_invalid', [...at, 'domain'], `"${domainText}" is not a valid DNS name.`)
+    ctx.error(
+      'dns_name_invalid',
+      [...at, 'domain'],
+      `"${domainText}" is not a valid DNS name${nonAsciiNote(domainText)}.`,
+    )
+  } else if (isLocalhost(domain)) {
+    ctx.error(
+      'lan_name_reserved',
+      [...at, 'domain'],
+      `The domain "${domain}" is under localhost, which every host resolves to itself.`,
+    )
+  } else {
+    for (const r of reserved) {
+      if (
+        r.name === domain ||
+        (r.name.endsWith(domain) && r.name.charCodeAt(r.name.length - domain.length - 1) === 46)
+      ) {
+        ctx.warning(
+          'lan_domain_shadows',
+          [...at, 'domain'],
+          `The LAN DNS answers for "${domain}" from its own names only, so LAN clients cannot resolve ${r.name}, ${r.what}.`,
+        )
+      }
+    }
   }
 
   const aliases: string[] = []
+  const aliasSet = new Set<string>()
   const rawAliases = lan === undefined ? undefined : own(lan, 'gateway_aliases')
   const aliasTexts =
     rawAliases === undefined
@@ -312,32 +414,62 @@ export function checkLanTable(
   aliasTexts.forEach((text, i) => {
     const name = normalizeDnsName(text)
     if (name === undefined) {
-      ctx.error('dns_name_invalid', [...at, 'gateway_aliases', i], `"${text}" is not a valid DNS name.`)
-    } else if (aliases.includes(name)) {
+      ctx.error(
+        'dns_name_invalid',
+        [...at, 'gateway_aliases', i],
+        `"${text}" is not a valid DNS name${nonAsciiNote(text)}.`,
+      )
+    } else if (isLocalhost(name)) {
+      ctx.error(
+        'lan_name_reserved',
+        [...at, 'gateway_aliases', i],
+        `Alias "${name}" would make localhost, which every host resolves to itself, point at the gateway's LAN address.`,
+      )
+    } else if (reservedClash(name, domain, reserved) !== undefined) {
+      const r = reservedClash(name, domain, reserved)!
+      ctx.error(
+        'lan_name_reserved',
+        [...at, 'gateway_aliases', i],
+        `Alias "${name}" names ${r.name}, ${r.what}; the gateway's own hosts file would send it to its LAN address.`,
+      )
+    } else if (aliasSet.has(name)) {
       ctx.warning('alias_duplicate', [...at, 'gateway_aliases', i], `Alias "${name}" is listed twice and is dropped.`)
-    } else aliases.push(name)
+    } else {
+      aliasSet.add(name)
+      aliases.push(name)
+    }
   })
 
   const patternText = lanString(lan, at, 'hostname_pattern', ctx) ?? LAN_DEFAULTS.hostname_pattern
   let pattern = ''
   if (patternText !== '') {
-    const lowered = patternText.toLowerCase()
-    if (!lowered.includes('{mac}')) {
-      ctx.error('hostname_pattern_invalid', [...at, 'hostname_pattern'], 'The pattern must contain "{mac}".')
-    } else if (normalizeDnsName(lowered.replaceAll('{mac}', '0123456789ab')) === undefined) {
+    // ASCII is checked before case folding, which would turn some non-ASCII letters into ASCII ones.
+    const lowered = /^[\x21-\x7e]*$/.test(patternText) ? patternText.toLowerCase() : ''
+    if (lowered === '') {
       ctx.error(
         'hostname_pattern_invalid',
         [...at, 'hostname_pattern'],
-        'With {mac} replaced by 12 hex digits the pattern is not a valid DNS name.',
+        'The pattern must be printable ASCII: letters, digits, "-", "." and "{mac}".',
+      )
+    } else if (!lowered.includes('{mac}')) {
+      ctx.error('hostname_pattern_invalid', [...at, 'hostname_pattern'], 'The pattern must contain "{mac}".')
+    } else if (normalizeDnsName(lowered.replaceAll('{mac}', '001122334455')) === undefined) {
+      // Any 12 hex digits give a valid label where these do; and a MAC of decimal digits only must still give a
+      // name, not a number that a URL parser reads as an address.
+      ctx.error(
+        'hostname_pattern_invalid',
+        [...at, 'hostname_pattern'],
+        'With {mac} replaced by 12 hex digits the pattern is not a valid DNS name (its last label must not be {mac} alone).',
       )
     } else pattern = lowered.replace(/\.$/, '')
   }
 
   const g = gateway ?? 0
+  const gatewayIp = formatIpv4(g)
   const n = network ?? 0
   return {
-    gateway_cidr: `${formatIpv4(g)}/24`,
-    gateway_ip: formatIpv4(g),
+    gateway_cidr: `${gatewayIp}/24`,
+    gateway_ip: gatewayIp,
     subnet_cidr: `${formatIpv4(n)}/24`,
     netmask: '255.255.255.0',
     dhcp_start: formatIpv4(start ?? 0),
@@ -372,21 +504,28 @@ function checkHealth(root: Record<string, unknown>, containers: ReadonlySet<stri
     return []
   }
   const out: string[] = []
+  const seen = new Set<string>()
   names.forEach((name, i) => {
     if (!containers.has(name)) {
       ctx.error(
         'health_unknown_container',
         ['health', 'required', i],
-        `"${name}" is not a container defined under [container]${didYouMean(name, containers)}.`,
+        `"${name}" is not a container defined under [container]${ctx.didYouMean(name, containers)}.`,
       )
-    } else if (out.includes(name)) {
+    } else if (seen.has(name)) {
       ctx.warning('health_duplicate', ['health', 'required', i], `"${name}" is listed twice.`)
-    } else out.push(name)
+    } else {
+      seen.add(name)
+      out.push(name)
+    }
   })
   return out
 }
 
-function checkOsUpgrade(root: Record<string, unknown>, ctx: RuleContext): { server_url: string } | undefined {
+function checkOsUpgrade(
+  root: Record<string, unknown>,
+  ctx: RuleContext,
+): { server_url: string; host: string } | undefined {
   const raw = own(root, 'os_upgrade')
   if (raw === undefined) return undefined
   if (!isTable(raw)) {
@@ -412,7 +551,7 @@ function checkOsUpgrade(root: Record<string, unknown>, ctx: RuleContext): { serv
       'The update server URL uses http://; bundles are signed but update metadata is not.',
     )
   }
-  return { server_url: url }
+  return { server_url: url, host: check.host }
 }
 
 /** Runs every rule over a parsed document and assembles the Config (meaningful only when no error was recorded). */
@@ -425,7 +564,8 @@ export function checkDocument(root: unknown, ctx: RuleContext): Config | undefin
   checkVersion(root, ctx)
   const ssh_keys = checkAdmin(root, ctx)
   const inbound = checkFirewall(root, ctx)
-  const lan = checkLan(root, ctx)
+  const os_upgrade = checkOsUpgrade(root, ctx)
+  const lan = checkLan(root, ctx, os_upgrade?.host)
   const units = checkUnits(root, ctx)
   const containerNames = new Set(Object.keys(units.container))
   if (containerNames.size === 0 && own(root, 'container') === undefined) {
@@ -434,14 +574,13 @@ export function checkDocument(root: unknown, ctx: RuleContext): Config | undefin
     ctx.error('containers_missing', ['container'], 'At least one [container.<name>] is required.', 'key')
   }
   const required = checkHealth(root, containerNames, ctx)
-  const os_upgrade = checkOsUpgrade(root, ctx)
   const config: Config = {
     version: 1,
     admin: { ssh_keys },
     firewall: { inbound },
     lan,
     health: { required },
-    ...(os_upgrade ? { os_upgrade } : {}),
+    ...(os_upgrade ? { os_upgrade: { server_url: os_upgrade.server_url } } : {}),
     ...units,
   }
   return config

@@ -67,7 +67,11 @@ export interface GeneratedConfig {
 }
 
 const names = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/), { minLength: 1, maxLength: 4 })
-const ports = fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 6 })
+// TCP 22 and 8080 are platform services that the WAN may not list (firewall_wan_platform_port).
+const ports = fc.uniqueArray(
+  fc.integer({ min: 1, max: 65535 }).filter((p) => p !== 22 && p !== 8080),
+  { minLength: 1, maxLength: 6 },
+)
 
 /** Renders a list of literals as an inline array or a multi-line one with comments and a trailing comma. */
 function array(items: readonly string[], style: Style): string {

@@ -139,14 +139,18 @@ function toJsonDocument(text: string): unknown {
 describe('prototype pollution', () => {
   it('__proto__ and constructor keys are data, never prototypes', () => {
     const key = readFileSync(new URL('../../../examples/seed/config.toml', import.meta.url), 'utf8')
-    const text = `${key}\n[container.__proto__]\nprivileged = false\n[container.__proto__.Container]\nImage = "x"\n\n[container.constructor]\nprivileged = false\nContainer = { Image = "y" }\n`
+    const text = `${key}\n[container.toString]\nprivileged = false\n[container.toString.Container]\nImage = "x"\n\n[container.constructor]\nprivileged = false\nContainer = { Image = "y" }\n`
     const result = parseConfig(text)
     expect(result.ok).toBe(true)
     if (!result.ok) return
-    expect(Object.keys(result.value.container).sort()).toEqual(['__proto__', 'constructor', 'myapp'])
+    expect(Object.keys(result.value.container).sort()).toEqual(['constructor', 'myapp', 'toString'])
     expect(Object.getPrototypeOf(result.value.container)).toBe(null)
     expect(({} as Record<string, unknown>).Image).toBeUndefined()
     expect(({} as Record<string, unknown>).privileged).toBeUndefined()
+    // A unit name starts with a letter or digit, so `__proto__` is refused, and still pollutes nothing.
+    const proto = parseConfig(`${key}\n[container.__proto__]\nprivileged = false\nContainer = { Image = "x" }\n`)
+    expect(proto.ok ? [] : proto.errors.map((e) => e.code)).toEqual(['unit_name_invalid'])
+    expect(({} as Record<string, unknown>).Image).toBeUndefined()
     const polluted = parseConfig('__proto__ = { polluted = true }\n[constructor.prototype]\npolluted = 1\n')
     expect(polluted.ok).toBe(false)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()

@@ -6,6 +6,7 @@ import {
   normalizeHostPath,
   quadletKeySince,
   quadletKeys,
+  rootlessPathProblem,
   validateConfig,
 } from '../src/index.js'
 
@@ -77,6 +78,49 @@ describe('rootless boundary', () => {
     expect(codes({ Mount: 'type=bind,src=/run/podman,dst=/p' })).toEqual(['rootless_mount_protected'])
     expect(codes({ LogOpt: 'path=/var/lib/appsvc/.bashrc' })).toEqual(['rootless_mount_protected'])
     expect(codes({ Volume: './x:/x' })).toEqual(['rootless_path_relative'])
+  })
+
+  it('checks a source that starts with a placeholder like any other host path', () => {
+    const config = '$' + '{CONFIG_DIR}'
+    expect(codes({ Volume: `${config}/../../run/user/1000:/u` })).toEqual(['rootless_path_parent'])
+    expect(codes({ Volume: `${FILES}/../../../proc/1/root:/r` })).toEqual(['rootless_path_parent'])
+    expect(codes({ Volume: `${FILES}/a\\:/a` })).toEqual(['quadlet_path_backslash'])
+    expect(codes({ Volume: `${FILES}/a\\:/a` }, true)).toEqual(['quadlet_path_backslash'])
+    expect(codes({ HealthLogDestination: `${FILES}/../../../var/lib/appsvc` })).toEqual(['rootless_path_parent'])
+  })
+
+  it('refuses paths through links the kernel follows, which text normalisation cannot see', () => {
+    expect(codes({ Mount: 'type=bind,source=/dev/fd/../../self/root/run/user,target=/u' })).toEqual([
+      'rootless_path_parent',
+    ])
+    for (const path of ['/dev/fd/3', '/dev/stdout', '/dev/core', '/etc/mtab', '/proc/self/root', '/sys/kernel']) {
+      expect(codes({ Volume: `${path}:/x` }), path).toEqual(['rootless_mount_protected'])
+    }
+    expect(codes({ Volume: '/tmp/link:/x' })).toEqual(['rootless_mount_protected'])
+    expect(codes({ Volume: '/tmp:/x', AddDevice: '/dev/fuse' })).toEqual([])
+  })
+
+  it('judges a host path the same in every key and form that names one', () => {
+    const pieces = ['..', '.', 'a', 'run', 'user', 'proc', 'dev', 'fd', 'tmp', 'var', 'sys', 'data', '']
+    const start = fc.constantFrom('/', '$' + '{CONFIG_DIR}/', `${FILES}/`, './')
+    const forms: readonly ((p: string) => Record<string, unknown>)[] = [
+      (p) => ({ Volume: `${p}:/x` }),
+      (p) => ({ Mount: `type=bind,source=${p},target=/x` }),
+      (p) => ({ EnvironmentFile: p }),
+      (p) => ({ SeccompProfile: p }),
+      (p) => ({ AddDevice: `${p}:/dev/x` }),
+      (p) => ({ HealthLogDestination: p }),
+      (p) => ({ LogOpt: `path=${p}` }),
+    ]
+    fc.assert(
+      fc.property(start, fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 6 }), (head, parts) => {
+        const path = head + parts.join('/')
+        const expected = rootlessPathProblem(expandPlaceholders(path))?.code
+        for (const form of forms)
+          expect(codes(form(path)), `${path} ${JSON.stringify(form(path))}`).toEqual(expected ? [expected] : [])
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it('allows in rootful containers what only rootless ones must not do', () => {

@@ -227,8 +227,12 @@ describe('bundles: every rule refuses with an issue naming the member', () => {
       expect(missing.errors[0]).toMatchObject({ path: 'container.myapp.Container.Volume[0]', line: 27, column: 12 })
       expect(missing.source).toBe(WITH_FILES)
     }
+    // A reference that leaves files/: config-schema refuses any `..` in a rootless host path; for a rootful
+    // container the bundle check finds that it names nothing inside files/.
     const leaving = WITH_FILES.replace('/web/site', '/../config.toml')
-    expect(codes(compile([{ name: 'config.toml', content: leaving }, ...payload]))).toEqual(['files_reference_missing'])
+    expect(codes(compile([{ name: 'config.toml', content: leaving }, ...payload]))).toEqual(['rootless_path_parent'])
+    const rootful = leaving.replace('privileged = false', 'privileged = true')
+    expect(codes(compile([{ name: 'config.toml', content: rootful }, ...payload]))).toEqual(['files_reference_missing'])
     const plain = compileDevice(WITH_FILES)
     expect(plain.ok).toBe(true)
     expect(plain.warnings.map((w) => w.code)).toEqual([

@@ -8,6 +8,7 @@ export type {
   FirewallInterfaces,
   FirewallPlan,
   FirewallRule,
+  ForeignDestinationRule,
   IcmpRule,
   IcmpType,
   Icmpv6Rule,

@@ -74,6 +74,8 @@ export function planFirewall(input: Config | FirewallInbound, options?: Firewall
     policy: 'drop',
     rules: [
       { iif: 'lo', verdict: 'accept', source: PLATFORM },
+      // Before anything is accepted: a WAN packet must be addressed to the WAN interface, whatever port is open.
+      { iif: interfaces.wan, foreignDestination: true, verdict: 'drop', source: PLATFORM },
       { ctState: ['established', 'related'], verdict: 'accept', source: PLATFORM },
       { ctState: ['invalid'], verdict: 'drop', source: PLATFORM },
       // A hop limit of 255 proves the sender is on the link (RFC 4861 section 6.1), so no router can inject these.

@@ -59,10 +59,21 @@ export interface Icmpv6Rule extends RuleBase {
 /** A rule that matches on interface and conntrack state only. */
 export interface AnyProtocolRule extends RuleBase {
   readonly protocol?: undefined
+  readonly foreignDestination?: undefined
+}
+
+/**
+ * A rule on packets addressed to none of the input interface's own addresses (nor to a broadcast or multicast
+ * address there). Linux accepts a packet for any local address on any interface (the weak host model), so without
+ * it a WAN peer could reach the LAN gateway address through a port that is open on the WAN.
+ */
+export interface ForeignDestinationRule extends RuleBase {
+  readonly protocol?: undefined
+  readonly foreignDestination: true
 }
 
 /** One rule of a chain, as typed data; the renderer turns it into one nft rule line. */
-export type FirewallRule = PortRule | IcmpRule | Icmpv6Rule | AnyProtocolRule
+export type FirewallRule = PortRule | IcmpRule | Icmpv6Rule | AnyProtocolRule | ForeignDestinationRule
 
 /** The netfilter hooks the plan uses. */
 export type ChainHook = 'input' | 'forward' | 'output'

@@ -95,6 +95,10 @@ function renderRule(rule: FirewallRule): string {
       }
       break
     case undefined:
+      if (rule.foreignDestination === true) {
+        if (rule.iif === undefined) fail('a foreign-destination rule needs an input interface')
+        text += 'fib daddr . iif type != { local, broadcast, multicast } '
+      } else if (rule.foreignDestination !== undefined) fail('foreignDestination must be true or absent')
       break
     default:
       fail(`unknown protocol ${JSON.stringify((rule as { protocol: unknown }).protocol)}`)

@@ -182,6 +182,62 @@ describeSystem('firewall in network namespaces', { root: true, commands: ['nft',
       }))
   })
 
+  describe('the WAN reaches the WAN address only', () => {
+    /** The plan without its foreign-destination drop: the control that shows the probe can see the hole. */
+    const withoutDestinationCheck = (plan: FirewallPlan): FirewallPlan => {
+      const [input, forward, output] = plan.chains
+      const rules = input.rules.filter((rule) => !('foreignDestination' in rule && rule.foreignDestination))
+      expect(rules.length).toBe(input.rules.length - 1)
+      return { ...plan, chains: [{ ...input, rules }, forward, output] }
+    }
+    const gatewayLan = { tcp: [443, 8080, 22], udp: [1194, 53] }
+
+    for (const name of ['seed', 'many-ports', 'ssh-on-wan']) {
+      it(`${name}: a WAN peer cannot reach the LAN (or VPN) gateway address, even on a port open on the WAN`, () =>
+        withGatewayLab(async (lab) => {
+          const f = fixture(name)
+          loadFirewall(lab.gw, lab.dir, scriptOf(f))
+          const ports = {
+            tcp: [...new Set([...f.inbound.wan.tcp, 22, 8080])],
+            udp: [...new Set([...f.inbound.wan.udp, 53])],
+          }
+          await startEchoServer(lab.gw, ports)
+          // The WAN peer routes the LAN subnets (and here the VPN's) through the gateway: the packets arrive on eth0.
+          lab.wan.must(['ip', 'route', 'add', '198.51.100.0/24', 'via', ADDR.gwWan])
+          const [lan4, lan6, vpn4, wan4] = await Promise.all([
+            probe(lab.wan, ADDR.gwLan, ports),
+            probe(lab.wan, ADDR.gwLan6, ports),
+            probe(lab.wan, ADDR.gwVpn, ports),
+            probe(lab.wan, ADDR.gwWan, ports),
+          ])
+          const open = (r: typeof lan4) => [...Object.entries(r.tcp), ...Object.entries(r.udp)].filter(([, v]) => v)
+          expect(open(lan4)).toEqual([])
+          expect(open(lan6)).toEqual([])
+          expect(open(vpn4)).toEqual([])
+          // The same ports on the WAN address answer exactly as the config says.
+          const sshOnWan = f.options?.sshOnWan ?? false
+          expect(open(wan4).length).toBeGreaterThan(0)
+          for (const protocol of ['tcp', 'udp'] as const) {
+            for (const port of ports[protocol]) {
+              const expected = expectedOpen(f.inbound, sshOnWan, 'wan', protocol, port)
+              expect(wan4[protocol][port], `${protocol} ${port}`).toBe(expected)
+            }
+          }
+          // The LAN client still reaches the LAN address.
+          expect((await probe(lab.lan, ADDR.gwLan, gatewayLan)).tcp[22]).toBe(true)
+        }))
+    }
+
+    it('without the destination check the same WAN peer reaches the LAN address on an open WAN port (control)', () =>
+      withGatewayLab(async (lab) => {
+        const f = fixture('seed')
+        loadFirewall(lab.gw, lab.dir, renderNftables(withoutDestinationCheck(planFirewall(f.inbound, f.options))))
+        await startEchoServer(lab.gw, { tcp: [...f.inbound.wan.tcp], udp: [] })
+        const r = await probe(lab.wan, ADDR.gwLan, { tcp: [...f.inbound.wan.tcp], udp: [] })
+        expect(Object.values(r.tcp)).toContain(true)
+      }))
+  })
+
   describe('replacing the firewall', () => {
     it('a second config replaces the first completely while an established connection survives', () =>
       withGatewayLab(async (lab) => {

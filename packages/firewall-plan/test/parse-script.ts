@@ -27,8 +27,10 @@ const FOOTER = [
   '}',
   '',
 ]
+const LOOPBACK = '\t\tiifname "lo" accept comment "platform"'
+const FOREIGN_DESTINATION =
+  /^\t\tiifname "([A-Za-z0-9_.-]{1,15})" fib daddr \. iif type != \{ local, broadcast, multicast \} drop comment "platform"$/
 const PLATFORM = [
-  '\t\tiifname "lo" accept comment "platform"',
   '\t\tct state established,related accept comment "platform"',
   '\t\tct state invalid drop comment "platform"',
   '\t\ticmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept comment "platform"',
@@ -40,6 +42,8 @@ const RULE =
 
 /** The parsed script: accepted traffic per interface, and each rule's comment. */
 export interface ParsedScript {
+  /** The interface whose packets must be addressed to that interface itself (the WAN). */
+  readonly strictInterface: string
   readonly accepted: Map<string, Accepted>
   readonly comments: string[]
 }
@@ -67,6 +71,10 @@ export function parseScript(script: string): ParsedScript {
     }
   }
   expectLines(HEADER)
+  expectLines([LOOPBACK])
+  const strict = FOREIGN_DESTINATION.exec(lines[i] ?? '')
+  if (!strict) throw new Error(`line ${i + 1}: expected the foreign-destination drop, got ${JSON.stringify(lines[i])}`)
+  i++
   expectLines(PLATFORM)
   const accepted = new Map<string, Accepted>()
   const comments: string[] = []
@@ -90,5 +98,5 @@ export function parseScript(script: string): ParsedScript {
   }
   expectLines(FOOTER)
   if (i !== lines.length) throw new Error('text after the table')
-  return { accepted, comments }
+  return { strictInterface: strict[1]!, accepted, comments }
 }

@@ -101,14 +101,15 @@ describe('planFirewall', () => {
     })
   })
 
-  it('puts loopback, conntrack and ICMP essentials before any interface rule', () => {
+  it('puts loopback, the WAN destination check, conntrack and ICMP essentials before any interface rule', () => {
     const rules = planFirewall({ wan: { tcp: [443], udp: [] } }).chains[0].rules
-    expect(rules.slice(0, 3)).toEqual([
+    expect(rules.slice(0, 4)).toEqual([
       { iif: 'lo', verdict: 'accept', source: 'platform' },
+      { iif: 'eth0', foreignDestination: true, verdict: 'drop', source: 'platform' },
       { ctState: ['established', 'related'], verdict: 'accept', source: 'platform' },
       { ctState: ['invalid'], verdict: 'drop', source: 'platform' },
     ])
-    expect(rules[3]).toMatchObject({
+    expect(rules[4]).toMatchObject({
       protocol: 'icmpv6',
       hopLimit: 255,
       icmpTypes: expect.arrayContaining(['nd-neighbor-solicit']),

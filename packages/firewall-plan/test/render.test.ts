@@ -107,7 +107,9 @@ describe('renderNftables properties', () => {
         const wan = options?.wanInterface ?? 'eth0'
         const lan = options?.lanInterface ?? 'eth1'
         const vpn = options?.vpnInterface ?? 'tun0'
-        const { accepted } = parseScript(renderNftables(planFirewall(inbound, options)))
+        const { accepted, strictInterface } = parseScript(renderNftables(planFirewall(inbound, options)))
+        // WAN packets must be addressed to the WAN interface, before any rule can accept them.
+        expect(strictInterface).toBe(wan)
         expect([...accepted.keys()].sort()).toEqual(
           [vpn, lan, ...(inbound.wan.tcp.length + inbound.wan.udp.length > 0 || sshOnWan ? [wan] : [])].sort(),
         )

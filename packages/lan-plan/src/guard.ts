@@ -8,8 +8,8 @@
  * error, reported with a TypeError.
  */
 
-const DNS_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+import { isIPv4, normalizeDnsName } from '@atomicnix/config-schema'
+
 const ABSOLUTE_PATH = /^(?:\/[A-Za-z0-9_.+@-]+)+$/
 const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/
 
@@ -17,24 +17,24 @@ function refuse(what: string, value: unknown, expected: string): never {
   throw new TypeError(`${what} must be ${expected}, got ${JSON.stringify(value)}`)
 }
 
-/** Returns `value` when it is a lower-case ASCII DNS name (no trailing dot, at most 253 characters); throws otherwise. */
+/** Returns `value` when it is a DNS name in config-schema's normal form (lower case, no trailing dot); throws otherwise. */
 export function dnsNameToken(value: string, what: string): string {
-  if (typeof value !== 'string' || value.length > 253 || !DNS_NAME.test(value)) {
+  if (typeof value !== 'string' || normalizeDnsName(value) !== value) {
     refuse(what, value, 'a lower-case DNS name')
   }
   return value
 }
 
-/** Returns `value` when it is a dotted-quad IPv4 address; throws otherwise. */
+/** Returns `value` when it is a dotted-quad IPv4 address (config-schema's one reading of IPv4); throws otherwise. */
 export function ipv4Token(value: string, what: string): string {
-  if (typeof value !== 'string' || !IPV4.test(value)) refuse(what, value, 'an IPv4 address')
+  if (typeof value !== 'string' || !isIPv4(value)) refuse(what, value, 'an IPv4 address')
   return value
 }
 
 /** Returns `value` when it is an IPv4 address with a `/24` prefix; throws otherwise. */
 export function ipv4Slash24Token(value: string, what: string): string {
   const [address, prefix, ...rest] = typeof value === 'string' ? value.split('/') : []
-  if (address === undefined || !IPV4.test(address) || prefix !== '24' || rest.length > 0) {
+  if (address === undefined || !isIPv4(address) || prefix !== '24' || rest.length > 0) {
     refuse(what, value, 'an IPv4 address with prefix /24')
   }
   return value

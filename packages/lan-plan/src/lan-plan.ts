@@ -1,11 +1,11 @@
-import type { Config, LanSettings } from '@atomicnix/config-schema'
+import { type Config, type LanSettings, UPSTREAM_NTP_POOL } from '@atomicnix/config-schema'
 import { type LanPlanOptions, resolveLanPlanOptions } from './options.js'
 
 /** Lease time handed to DHCP clients; the reference gateway used one day. */
 export const LEASE_TIME = '24h'
 
-/** Upstream NTP pool the gateway follows once its WAN is up. */
-export const UPSTREAM_POOL = 'pool.ntp.org'
+/** Upstream NTP pool the gateway follows once its WAN is up (config-schema's, which keeps aliases off it). */
+export const UPSTREAM_POOL = UPSTREAM_NTP_POOL
 
 /** The longest DNS name (RFC 1035 §2.3.4, without the trailing dot). */
 const MAX_DNS_NAME = 253

@@ -1,5 +1,5 @@
 /** fast-check arbitraries for valid, resolved `[lan]` tables, as config-schema accepts them. */
-import type { LanSettings } from '@atomicnix/config-schema'
+import { type LanSettings, normalizeDnsName, parseLanSettings } from '@atomicnix/config-schema'
 import type { LanPlanOptions } from '@atomicnix/lan-plan'
 import fc from 'fast-check'
 
@@ -27,7 +27,8 @@ export const dnsName: fc.Arbitrary<string> = fc
     maxLength: 4,
   })
   .map((labels) => labels.join('.'))
-  .filter((name) => name.length <= 253)
+  // config-schema's one rule: at most 253 characters and a last label that is not a number.
+  .filter((name) => normalizeDnsName(name) === name)
 
 /** A hostname pattern: one label carries `{mac}`; valid once `{mac}` is 12 hex digits. */
 export const hostnamePattern: fc.Arbitrary<string> = fc
@@ -39,6 +40,8 @@ export const hostnamePattern: fc.Arbitrary<string> = fc
   .map(([before, after, rest]) =>
     [`${before === undefined ? '' : `${before}-`}{mac}${after === undefined ? '' : `-${after}`}`, ...rest].join('.'),
   )
+  // A MAC of decimal digits must still give a name: the last label may not be {mac} alone, or digits around it.
+  .filter((pattern) => normalizeDnsName(pattern.replaceAll('{mac}', '001122334455')) !== undefined)
 
 const octet = fc.integer({ min: 0, max: 255 })
 
@@ -74,6 +77,8 @@ export const lanSettings: fc.Arbitrary<LanSettings> = fc
       gateway_aliases: aliases,
     }
   })
+  // What config-schema alone decides: usable unicast subnets, aliases clear of localhost and the NTP pool.
+  .filter((settings) => parseLanSettings(settings).ok)
 
 /** A MAC address in one of the accepted spellings, with its 12 lower-case hex digits. */
 export const mac: fc.Arbitrary<{ spelled: string; normal: string }> = fc

@@ -84,6 +84,12 @@ const PLAUSIBLE: readonly (string | number | boolean)[] = [
   `${DOLLAR}{CONFIG_DIR}/x:/x:ro`,
   `${DOLLAR}{FILES_DIR}/a:/a`,
   `$${DOLLAR}{CONFIG_DIR}`,
+  // A placeholder followed by "..", and ".." after a kernel link: the path leaves the bundle once expanded.
+  `${DOLLAR}{FILES_DIR}/../../../run/user:/u`,
+  `${DOLLAR}{CONFIG_DIR}/../../var/lib/appsvc:/h`,
+  `type=bind,source=${DOLLAR}{FILES_DIR}/../../../run/podman,target=/p`,
+  '/dev/fd/../../self/root/run/user:/u',
+  '/tmp/link:/t',
   'named:/data',
   'type=bind,source=/run/podman,target=/p',
   'type=bind,src=/data/config/files,dst=/f',

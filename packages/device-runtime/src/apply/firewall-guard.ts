@@ -18,10 +18,17 @@ const matchesSsh = (ports: string) =>
       .split(',')
       .some((p) => p.trim() === '22'))
 
+/** True when a rule matches only packets that came in on one interface that is neither the VPN nor the LAN. */
+function onOtherInterface(rule: string, interfaces: GuardInterfaces): boolean {
+  const iif = /^iifname "([^"]+)" /.exec(rule)
+  return iif !== null && iif[1] !== interfaces.vpn && iif[1] !== interfaces.lan
+}
+
 /**
  * Checks, before it is written, that a firewall script keeps the way in for the operator (pure): the input chain
  * accepts TCP 22 on the VPN interface and on the LAN (the whole LAN, or an allowlist with 22), no rule drops or
- * rejects anything but invalid connection-tracking state, and nothing flushes the ruleset. The rendered script
+ * rejects anything but invalid connection-tracking state or packets that came in on another interface (the WAN's
+ * drop of packets addressed to a LAN or VPN address), and nothing flushes the ruleset. The rendered script
  * always passes (the firewall plan puts these platform rules first); this guards the one step that could lock
  * people out against a renderer regression. Returns why the script is refused, or undefined.
  */
@@ -41,7 +48,8 @@ export function checkFirewallScript(
     const rule = ruleOf(lines[i]!)
     if (rule === '}') break
     if (rule === '' || rule.startsWith('type filter hook input')) continue
-    if (/\b(drop|reject)$/.test(rule) && rule !== 'ct state invalid drop') return `the input chain has "${rule}"`
+    if (/\b(drop|reject)$/.test(rule) && rule !== 'ct state invalid drop' && !onOtherInterface(rule, interfaces))
+      return `the input chain has "${rule}"`
     const ssh = /^iifname "[^"]+" tcp dport (\{[^}]*\}|\d+) accept$/.exec(rule)
     if (rule.startsWith(vpn) && ssh && matchesSsh(ssh[1]!)) vpnSsh = true
     if (rule === `${lan}accept` || (rule.startsWith(lan) && ssh && matchesSsh(ssh[1]!))) lanSsh = true

@@ -237,6 +237,11 @@ describe('checkFirewallScript', () => {
     expect(checkFirewallScript(script.replace(/\t\tiifname "tun0" tcp dport 22 accept[^\n]*\n/, ''))).toMatch(/tun0/)
     expect(checkFirewallScript(script.replace(/\t\tiifname "eth1" accept[^\n]*\n/, ''))).toMatch(/eth1/)
     expect(checkFirewallScript(script.replace('iifname "lo" accept', 'iifname "eth1" drop'))).toMatch(/drop/)
+    expect(checkFirewallScript(script.replace('iifname "lo" accept', 'iifname "tun0" drop'))).toMatch(/drop/)
+    expect(checkFirewallScript(script.replace('iifname "lo" accept', 'tcp dport 22 drop'))).toMatch(/drop/)
+    // A drop limited to the WAN (the rule against packets addressed to a LAN or VPN address) keeps both ways in.
+    expect(script).toMatch(/iifname "eth0" fib daddr \. iif type != \{ local, broadcast, multicast \} drop/)
+    expect(checkFirewallScript(script)).toBeUndefined()
     expect(checkFirewallScript(`flush ruleset\n${script}`)).toMatch(/flushes/)
     expect(checkFirewallScript('table inet x {}\n')).toMatch(/no input chain/)
   })

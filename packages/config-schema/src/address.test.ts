@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import ipaddr from 'ipaddr.js'
 import { describe, expect, it } from 'vitest'
-import { formatIpv4, parseIpv4 } from './ipv4.js'
+import { formatIpv4, parseIpv4 } from './address.js'
 
 describe('parseIpv4', () => {
   it('agrees with ipaddr.js on strict dotted quads and round-trips', () => {
