@@ -177,7 +177,10 @@ describeSystem('The fallback files rendered at build time', { root: true, comman
 
   it('the base firewall opens nothing on the WAN and is accepted by nft -c', () => {
     const nft = readFileSync(join(out, 'etc/atomicnix/firewall.nft'), 'utf8')
-    expect(nft).not.toMatch(/iifname "eth0"/)
+    // Nothing is accepted on the WAN; its one rule drops packets addressed to another local address (the LAN's).
+    expect(nft.split('\n').filter((line) => line.includes('iifname "eth0"'))).toEqual([
+      expect.stringMatching(/^\t\tiifname "eth0" fib daddr \. iif type != \{ local, broadcast, multicast \} drop /),
+    ])
     expect(nft).toContain('iifname "eth1" tcp dport { 22, 53, 8080 } accept')
     expect(nft).toContain('policy drop')
     const r = run('nft', ['-c', '-f', join(out, 'etc/atomicnix/firewall.nft')])
