@@ -1,10 +1,13 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { type Files, IoError, type Output } from '../ports.js'
+import { type Clock, type Exec, type Files, IoError, type Log, type Output } from '../ports.js'
 
 /** What the commands need from the outside world. */
 export interface CliDeps {
   readonly files: Files
   readonly output: Output
+  readonly exec: Exec
+  readonly clock: Clock
+  readonly log: Log
 }
 
 /** Exit codes of every command. */
@@ -20,6 +23,8 @@ export const USAGE = `Usage:
   atomicnix validate FILE [--json] [--strict]     check a config.toml: exit 0 valid, 1 invalid, 2 usage or I/O error
   atomicnix render FILE --root DIR [--mac HEX]    write the device files for FILE below DIR
   atomicnix schema                                print the JSON Schema of config.toml
+  atomicnix serve [--data DIR] [--root DIR] [--listen IP:PORT] [--no-apply]   bootstrap API and console
+  atomicnix push FILE URL --key KEY [--device ID] [--json]   a signed change to a provisioned device
   atomicnix --help | --version
 `
 
@@ -30,6 +35,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   render: async () => (await import('./render.js')).renderCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  push: async () => (await import('./push.js')).pushCommand,
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>

@@ -1,0 +1,169 @@
+import { type ApiDeps, BusyError, type GenerationSummary, type Provisioning } from '../api/app.js'
+import { compileDevice } from '../compile.js'
+import { type Generation, openGenerations } from '../generations/store.js'
+import { importConfig } from '../import.js'
+import { IoError } from '../ports.js'
+import type { CliDeps } from './run.js'
+
+/** What `serve` needs beyond the app's dependencies: the LAN MAC for host names, and waiting for a running apply. */
+export interface DeviceApi {
+  readonly api: ApiDeps
+  lanMac(): Promise<string | undefined>
+  /** Resolves once no apply is running. */
+  idle(): Promise<void>
+}
+
+/** Options of the device side of `serve`. */
+export interface DeviceApiOptions {
+  readonly dataDir: string
+  /** The device root: apply writes below it, and `sys/class/net/<if>/address` below it gives the MACs. */
+  readonly root: string
+  /** Whether a persisted generation is applied in the background. */
+  readonly apply: boolean
+}
+
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/
+
+/** The generation as the API shows it: id, time, source. */
+function summary(generation: Generation): GenerationSummary {
+  const { id, created, source } = generation.manifest
+  return { id, created, source }
+}
+
+/**
+ * The API's dependencies on a real device, through the CLI's ports: generations and import (the one persistence
+ * path), the admin keys of the current generation, the device identity, and apply in the background.
+ */
+export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): Promise<DeviceApi> {
+  const { files, clock, log } = deps
+  const { dataDir } = options
+  const under = (path: string) => `${options.root.replace(/\/+$/, '')}/${path}`
+  const store = openGenerations({ files, clock, log }, dataDir)
+
+  async function mac(iface: string): Promise<string | undefined> {
+    try {
+      const text = new TextDecoder().decode(await files.readRegularFile(under(`sys/class/net/${iface}/address`), 64))
+      const value = text.trim().toLowerCase()
+      return MAC.test(value) && value !== '00:00:00:00:00:00' ? value.replace(/:/g, '') : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  let identity: string | undefined
+  /** The WAN MAC (eth0) as 12 hex digits, as the upgrade client says it; else a random id kept under DATA/state. */
+  async function deviceId(): Promise<string> {
+    if (identity !== undefined) return identity
+    const wan = await mac('eth0')
+    if (wan !== undefined) return (identity = wan)
+    const path = `${dataDir}/state/device-id`
+    try {
+      const kept = new TextDecoder().decode(await files.readRegularFile(path, 256)).trim()
+      if (/^[0-9a-f]{32}$/.test(kept)) return (identity = kept)
+    } catch {
+      // Not made yet.
+    }
+    let fresh = ''
+    for (const byte of crypto.getRandomValues(new Uint8Array(16))) fresh += byte.toString(16).padStart(2, '0')
+    await files.writeFileAtomic(path, `${fresh}\n`, 0o644)
+    log.info('no WAN MAC: made a device id', { path, device: fresh })
+    return (identity = fresh)
+  }
+
+  async function provisioning(): Promise<Provisioning> {
+    const current = await store.current()
+    if (current === undefined) return { provisioned: false }
+    // Fails closed: a provisioned device whose keys cannot be read accepts no change (the read rejects: 500).
+    const text = new TextDecoder().decode(await files.readRegularFile(`${current.dir}/ssh-authorized-keys/admin`, 1 << 20))
+    return { provisioned: true, adminKeys: text.split('\n').filter((line) => line.trim() !== '') }
+  }
+
+  let running: Promise<void> | undefined
+  let again = false
+  let lastError: string | undefined
+  /** One apply at a time; a change that lands during an apply gets one more run after it. */
+  function startApply(): void {
+    if (running !== undefined) {
+      again = true
+      return
+    }
+    running = (async () => {
+      do {
+        again = false
+        try {
+          await applyInBackground(deps, options)
+          lastError = undefined
+        } catch (error) {
+          lastError = error instanceof Error ? error.message : String(error)
+          log.error('background apply failed', { error: lastError })
+        }
+      } while (again)
+    })().finally(() => {
+      running = undefined
+    })
+  }
+
+  const api: ApiDeps = {
+    clock,
+    log,
+    deviceId,
+    provisioning,
+    async validate(input, fileName) {
+      const result = compileDevice(input, fileName === undefined ? {} : { fileName })
+      return result.ok ? { ok: true, warnings: result.warnings } : { ok: false, errors: result.errors, warnings: result.warnings }
+    },
+    async persist(input, fileName) {
+      try {
+        const result = await importConfig(
+          { files, clock, log },
+          { dataDir, input, source: 'api', ...(fileName === undefined ? {} : { fileName }), lockTimeoutMs: 10_000 },
+        )
+        if (!result.ok) return { ok: false, errors: result.errors, warnings: result.warnings }
+        log.info('config imported from the API', { generation: result.generation.id })
+        return { ok: true, generation: summary(result.generation), warnings: result.warnings }
+      } catch (error) {
+        if (error instanceof IoError && error.message.includes('another writer holds it')) throw new BusyError(error.message)
+        throw error
+      }
+    },
+    afterPersist() {
+      if (!options.apply) return 'disabled'
+      startApply()
+      return 'started'
+    },
+    async currentConfig() {
+      const current = await store.current()
+      return current === undefined ? undefined : files.readRegularFile(`${current.dir}/config.toml`, 1 << 20)
+    },
+    async status() {
+      const current = await store.current()
+      return {
+        provisioned: current !== undefined,
+        device: await deviceId(),
+        generation: current === undefined ? null : summary(current),
+        apply: {
+          state: !options.apply ? 'disabled' : running !== undefined ? 'running' : 'idle',
+          last: await lastApplyReport(deps, dataDir),
+          ...(lastError === undefined ? {} : { error: lastError }),
+        },
+        bootJournal: await bootJournal(deps, dataDir),
+      }
+    },
+  }
+  return { api, lanMac: () => mac('eth1'), idle: async () => await running }
+}
+
+/** Applies the current generation (branch i9's `applyCurrent`). */
+async function applyInBackground(_deps: CliDeps, _options: DeviceApiOptions): Promise<void> {
+  throw new Error('apply is not available in this build')
+}
+
+/** The last apply report (branch i9's `readLastApply`). */
+async function lastApplyReport(_deps: CliDeps, _dataDir: string): Promise<unknown> {
+  return null
+}
+
+/** The newest boot records (branch i11's `readBootJournal`). */
+async function bootJournal(_deps: CliDeps, _dataDir: string): Promise<unknown[]> {
+  return []
+}
