@@ -9,8 +9,11 @@ import { nodeOutput } from './node/output.js'
 // Composition root: wires the Node adapters into the commands. Set at build time from package.json.
 declare const __VERSION__: string
 
-const deps = { files: nodeFiles, output: nodeOutput(), exec: nodeExec, clock: nodeClock, log: nodeLog() }
-runCli(process.argv.slice(2), deps, __VERSION__).then(
+runCli(
+  process.argv.slice(2),
+  { files: nodeFiles, output: nodeOutput(), exec: nodeExec, clock: nodeClock, log: nodeLog() },
+  __VERSION__,
+).then(
   (code) => {
     process.exitCode = code
   },

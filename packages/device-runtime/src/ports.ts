@@ -4,6 +4,10 @@ export interface Files {
   readRegularFile(path: string, limit: number): Promise<Uint8Array>
   /** Writes a file so that readers see the old or the new contents, never a mix, creating parent directories. */
   writeFileAtomic(path: string, contents: string, mode: number): Promise<void>
+  /** Reads a regular file and its permission bits (at most `limit` bytes); undefined when nothing is there. */
+  readIfExists(path: string, limit: number): Promise<{ contents: Uint8Array; mode: number } | undefined>
+  /** Removes a file (not a directory) durably; nothing when it does not exist. */
+  removeFile(path: string): Promise<void>
 }
 
 /** Where the commands print: standard output and standard error, and whether colour is wanted on stderr. */

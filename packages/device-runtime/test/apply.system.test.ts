@@ -1,0 +1,253 @@
+/**
+ * `atomicnix apply` end to end: the built CLI runs inside a network namespace (`ip netns exec`) on a temporary root,
+ * with the real `nft` loading and replacing the table in that namespace, and recording fakes for the programs that
+ * need systemd (`systemctl`, `networkctl`, `loginctl`, `runuser`) first on PATH.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { type Host, Lab } from '../../../test/support/netns.js'
+import { describeSystem } from '../../../test/support/system.js'
+import type { ApplyReport } from '../src/apply/report.js'
+import { FakeCommands } from './support/fake-commands.js'
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const SEED = readFileSync(new URL('../../../examples/seed/config.toml', import.meta.url), 'utf8')
+const UNITS = readFileSync(new URL('../../config-schema/test/fixtures/valid/units.toml', import.meta.url), 'utf8')
+const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nappsvc:x:990:990:app:/var/lib/appsvc:/bin/sh\n'
+
+let lab: Lab
+let gw: Host
+let dir: string
+let fakes: FakeCommands
+let data: string
+let root: string
+let n = 0
+
+describeSystem(
+  'atomicnix apply (real nft in a namespace, recording systemd fakes)',
+  { root: true, commands: ['nft', 'ip'] },
+  () => {
+    beforeAll(() => {
+      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`)
+      dir = mkdtempSync(join(tmpdir(), 'anx-apply-'))
+      fakes = new FakeCommands(join(dir, 'fakes'))
+      lab = new Lab()
+      gw = lab.host('gw')
+      // A LAN interface, so that apply reads the device's MAC from /sys/class/net/eth1 for hostname_pattern.
+      lab.link(gw, 'eth1', lab.host('lan'), 'eth0')
+      gw.must(['ip', 'link', 'set', 'eth1', 'address', '02:00:00:aa:bb:cc'])
+    })
+    afterAll(() => {
+      lab?.destroy()
+      if (dir) rmSync(dir, { recursive: true, force: true })
+    })
+    beforeEach(() => {
+      n += 1
+      data = join(dir, `data${n}`)
+      root = join(dir, `root${n}`)
+      mkdirSync(join(root, 'etc'), { recursive: true })
+      writeFileSync(join(root, 'etc/passwd'), PASSWD)
+      fakes.reset()
+      gw.run(['nft', 'delete', 'table', 'inet', 'atomicnix'])
+    })
+
+    /** Makes `text` the current config. */
+    function provision(text: string): void {
+      mkdirSync(join(data, 'config'), { recursive: true })
+      writeFileSync(join(data, 'config/config.toml'), text)
+    }
+
+    /** Runs `atomicnix apply --json` in the namespace; the exit code and the report. */
+    function apply(...extra: string[]): { code: number | null; report: ApplyReport; stderr: string } {
+      const env = Object.entries(fakes.env()).map(([k, v]) => `${k}=${v}`)
+      const r = gw.run([
+        'env',
+        ...env,
+        process.execPath,
+        CLI,
+        'apply',
+        '--data',
+        data,
+        '--root',
+        root,
+        '--json',
+        ...extra,
+      ])
+      let report: ApplyReport
+      try {
+        report = JSON.parse(r.stdout) as ApplyReport
+      } catch {
+        throw new Error(`apply printed no report (exit ${r.status}): ${r.stderr}${r.stdout}`)
+      }
+      return { code: r.status, report, stderr: r.stderr }
+    }
+
+    const stepNames = (report: ApplyReport, run = 0) => report.runs[run]!.steps.map((s) => s.name)
+    const table = () => gw.must(['nft', 'list', 'table', 'inet', 'atomicnix'])
+
+    /** Path, mode, size and mtime of every file below `root`: equal snapshots mean nothing was written. */
+    function snapshot(): string[] {
+      const walk = (rel: string): string[] =>
+        readdirSync(join(root, rel), { withFileTypes: true }).flatMap((e) => {
+          const path = join(rel, e.name)
+          if (e.isDirectory()) return walk(path)
+          const s = statSync(join(root, path))
+          return [`${path} ${s.mode.toString(8)} ${s.size} ${s.mtimeMs} ${s.ino}`]
+        })
+      return walk('').sort()
+    }
+
+    it('a first apply installs every file, loads the table, and runs every step; a second changes nothing', () => {
+      provision(SEED)
+      const first = apply()
+      expect(first.code, first.stderr).toBe(0)
+      expect(first.report.ok).toBe(true)
+      expect(stepNames(first.report)).toEqual([
+        'firewall-guard',
+        'nft-check',
+        'nft-load',
+        'networkd-reload',
+        'dnsmasq-restart',
+        'chrony-restart',
+        'linger',
+        'user-manager',
+        'user-daemon-reload',
+        'restart myapp.service',
+      ])
+      expect(first.report.runs[0]!.steps.every((s) => s.ok && s.skipped === undefined)).toBe(true)
+      expect([...first.report.runs[0]!.written].sort()).toEqual([
+        'etc/atomicnix/chrony.conf',
+        'etc/atomicnix/dnsmasq-hosts',
+        'etc/atomicnix/dnsmasq.conf',
+        'etc/atomicnix/firewall.nft',
+        'etc/systemd/network/20-lan.network.d/50-atomicnix.conf',
+        'var/lib/appsvc/.config/containers/systemd/myapp.container',
+      ])
+      expect(table()).toContain('tcp dport 443 accept')
+      expect(fakes.lines()).toEqual([
+        'networkctl reload',
+        'systemctl restart dnsmasq.service',
+        'systemctl restart chronyd.service',
+        'loginctl enable-linger appsvc',
+        'systemctl start user@990.service',
+        'systemctl --user -M appsvc@ daemon-reload',
+        'systemctl --user -M appsvc@ restart myapp.service',
+      ])
+      expect(statSync(join(root, 'etc/atomicnix/firewall.nft')).mode & 0o7777).toBe(0o644)
+      expect(readFileSync(join(root, 'etc/atomicnix/dnsmasq-hosts'), 'utf8')).toContain('atomicnix-020000aabbcc')
+      const saved = JSON.parse(readFileSync(join(data, 'state/last-apply.json'), 'utf8')) as ApplyReport
+      expect(saved).toEqual(first.report)
+
+      const before = snapshot()
+      fakes.reset()
+      const second = apply()
+      expect(second.code).toBe(0)
+      expect(second.report.runs[0]).toMatchObject({ steps: [], written: [], removed: [], ok: true })
+      expect(fakes.calls()).toEqual([])
+      expect(snapshot()).toEqual(before)
+      expect(table()).toContain('tcp dport 443 accept')
+    })
+
+    it('a change of the gateway aliases restarts dnsmasq and nothing else', () => {
+      provision(SEED)
+      expect(apply().code).toBe(0)
+      provision(SEED.replace('gateway_aliases = ["atomicnix"]', 'gateway_aliases = ["atomicnix", "gw"]'))
+      fakes.reset()
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      expect(report.runs[0]!.written).toEqual(['etc/atomicnix/dnsmasq-hosts'])
+      expect(stepNames(report)).toEqual(['dnsmasq-restart'])
+      expect(fakes.lines()).toEqual(['systemctl restart dnsmasq.service'])
+    })
+
+    it('a firewall change replaces the table whole and leaves other tables alone', () => {
+      provision(SEED)
+      gw.must(['nft', 'add', 'table', 'inet', 'other'])
+      expect(apply().code).toBe(0)
+      provision(SEED.replace('tcp = [443]', 'tcp = [8443]'))
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      expect(stepNames(report)).toEqual(['firewall-guard', 'nft-check', 'nft-load'])
+      expect(table()).toContain('tcp dport 8443 accept')
+      expect(table()).not.toContain('tcp dport 443 accept')
+      expect(gw.must(['nft', 'list', 'tables'])).toContain('table inet other')
+      gw.must(['nft', 'delete', 'table', 'inet', 'other'])
+    })
+
+    it('a removed container is stopped before its unit file is removed', () => {
+      provision(UNITS)
+      const first = apply()
+      expect(first.code, first.stderr).toBe(0)
+      const unit = join(root, 'etc/containers/systemd/db.container')
+      expect(existsSync(unit)).toBe(true)
+      provision(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
+
+      // While the stop fails the file stays: it is removed only after its service stopped.
+      fakes.reset()
+      fakes.fail('^systemctl stop db\\.service$')
+      const refused = apply()
+      expect(refused.code).toBe(1)
+      expect(refused.report.runs[0]!.removed).toEqual([])
+      expect(stepNames(refused.report)).toEqual(['stop db.service', 'daemon-reload'])
+      expect(refused.report.runs[0]!.steps[1]).toMatchObject({ skipped: 'an earlier step failed' })
+      expect(existsSync(unit)).toBe(true)
+
+      fakes.reset()
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      expect(report.runs[0]!.removed).toEqual(['etc/containers/systemd/db.container'])
+      expect(fakes.lines()).toEqual(['systemctl stop db.service', 'systemctl daemon-reload'])
+      expect(existsSync(unit)).toBe(false)
+    })
+
+    it('rootless units enable lingering and start the user manager before reloading it', () => {
+      provision(UNITS)
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      const lines = fakes.lines()
+      const at = (line: string) => lines.indexOf(line)
+      expect(at('loginctl enable-linger appsvc')).toBeGreaterThanOrEqual(0)
+      expect(at('loginctl enable-linger appsvc')).toBeLessThan(at('systemctl start user@990.service'))
+      expect(at('systemctl start user@990.service')).toBeLessThan(at('systemctl --user -M appsvc@ daemon-reload'))
+      expect(at('systemctl --user -M appsvc@ daemon-reload')).toBeLessThan(
+        at('systemctl --user -M appsvc@ restart app.service'),
+      )
+      expect(lines.filter((l) => l.includes(' restart ') && !l.includes('chronyd') && !l.includes('dnsmasq'))).toEqual([
+        'systemctl restart proxy-image-build.service',
+        'systemctl restart backend-network.service',
+        'systemctl restart pgdata-volume.service',
+        'systemctl restart db.service',
+        'systemctl restart proxy.service',
+        'systemctl --user -M appsvc@ restart app.service',
+      ])
+      expect(existsSync(join(root, 'var/lib/appsvc/.config/containers/systemd/app.container'))).toBe(true)
+      expect(report.runs[0]!.ok).toBe(true)
+    })
+
+    it('--dry-run reports the plan and neither writes nor runs anything', () => {
+      provision(SEED)
+      const { code, report } = apply('--dry-run')
+      expect(code).toBe(0)
+      expect(report.dryRun).toBe(true)
+      expect(report.runs[0]!.steps.filter((s) => s.argv).every((s) => s.skipped === 'dry run')).toBe(true)
+      expect(report.runs[0]!.written).toHaveLength(6)
+      expect(fakes.calls()).toEqual([])
+      expect(existsSync(join(root, 'etc/atomicnix'))).toBe(false)
+      expect(existsSync(join(data, 'state/last-apply.json'))).toBe(false)
+      expect(gw.run(['nft', 'list', 'table', 'inet', 'atomicnix']).status).not.toBe(0)
+    })
+
+    it('prints short lines without --json', () => {
+      provision(SEED)
+      const env = Object.entries(fakes.env()).map(([k, v]) => `${k}=${v}`)
+      const r = gw.run(['env', ...env, process.execPath, CLI, 'apply', '--data', data, '--root', root])
+      expect(r.status).toBe(0)
+      expect(r.stdout).toContain('  ok   nft-load: nft -f ')
+      expect(r.stdout).toMatch(/applied: 10 steps ok\n$/)
+      expect(r.stderr).toContain('atomicnix apply: nft-check: nft -c -f ')
+    })
+  },
+)
