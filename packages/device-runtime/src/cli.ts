@@ -3,17 +3,23 @@ import { runCli } from './cli/run.js'
 import { nodeClock } from './node/clock.js'
 import { nodeExec } from './node/exec.js'
 import { nodeFiles } from './node/files.js'
+import { nodeHttp } from './node/http.js'
 import { nodeLog } from './node/log.js'
 import { nodeOutput } from './node/output.js'
 
 // Composition root: wires the Node adapters into the commands. Set at build time from package.json.
 declare const __VERSION__: string
 
-runCli(
-  process.argv.slice(2),
-  { files: nodeFiles, output: nodeOutput(), exec: nodeExec, clock: nodeClock, log: nodeLog() },
-  __VERSION__,
-).then(
+const deps = {
+  files: nodeFiles,
+  output: nodeOutput(),
+  exec: nodeExec,
+  clock: nodeClock,
+  log: nodeLog(),
+  http: nodeHttp,
+}
+
+runCli(process.argv.slice(2), deps, __VERSION__).then(
   (code) => {
     process.exitCode = code
   },

@@ -8,6 +8,25 @@ export interface Files {
   readIfExists(path: string, limit: number): Promise<{ contents: Uint8Array; mode: number } | undefined>
   /** Removes a file (not a directory) durably; nothing when it does not exist. */
   removeFile(path: string): Promise<void>
+  /** Appends text to a file (created with `mode`) and fsyncs it before resolving: the line survives a power cut. */
+  appendDurable(path: string, text: string, mode: number): Promise<void>
+  /** Size in bytes of a regular file; undefined when there is none. */
+  fileSize(path: string): Promise<number | undefined>
+  /** Opens a file for appending (created with `mode`, or emptied first when `truncate`), creating parent dirs. */
+  openAppend(path: string, mode: number, truncate: boolean): Promise<AppendHandle>
+  /** Renames a file atomically within one file system and fsyncs the directory. */
+  renameFile(from: string, to: string): Promise<void>
+  /** Bytes available to this user on the file system holding `dir` (statfs). */
+  freeBytes(dir: string): Promise<number>
+  /** SHA-256 of a file's contents, lower-case hex, read as a stream. */
+  sha256File(path: string): Promise<string>
+}
+
+/** A file opened for appending: writes, then `sync` (fsync) before `close` when the data must survive. */
+export interface AppendHandle {
+  write(chunk: Uint8Array): Promise<void>
+  sync(): Promise<void>
+  close(): Promise<void>
 }
 
 /** Where the commands print: standard output and standard error, and whether colour is wanted on stderr. */
@@ -63,6 +82,37 @@ export interface Log {
   info(message: string, fields?: LogFields): void
   warn(message: string, fields?: LogFields): void
   error(message: string, fields?: LogFields): void
+}
+
+/** One HTTP request; redirects are not followed by the port (the caller decides on each hop). */
+export interface HttpRequest {
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>>
+  /** Gives up when no byte arrives for this long (connecting, the headers, and between body chunks). */
+  readonly idleTimeoutMs: number
+  readonly signal?: AbortSignal
+}
+
+/** An HTTP response whose body is streamed: iterate it once, or `cancel` it. */
+export interface HttpResponse {
+  readonly status: number
+  /** A header's value by lower-case name. */
+  header(name: string): string | undefined
+  /** The body in chunks; throws an `HttpError` when the transfer is cut before its end. */
+  readonly body: AsyncIterable<Uint8Array>
+  /** Stops reading and releases the connection. */
+  cancel(): void
+}
+
+/** HTTP GET with a streamed body: the upgrade's only network access. */
+export interface Http {
+  /** Rejects with an `HttpError` when no response arrives (refused, reset, timed out, bad URL). */
+  get(request: HttpRequest): Promise<HttpResponse>
+}
+
+/** A transfer that failed on the network (no response, or a body cut short). */
+export class HttpError extends Error {
+  override readonly name = 'HttpError'
 }
 
 /** A failure to read or write that is the environment's fault, not the config's: exit code 2. */

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { type Clock, type Exec, type Files, IoError, type Log, type Output } from '../ports.js'
+import { type Clock, type Exec, type Files, type Http, IoError, type Log, type Output } from '../ports.js'
 
 /** What the commands need from the outside world. */
 export interface CliDeps {
@@ -8,6 +8,7 @@ export interface CliDeps {
   readonly exec: Exec
   readonly clock: Clock
   readonly log: Log
+  readonly http: Http
 }
 
 /** Exit codes of every command. */
@@ -26,6 +27,9 @@ export const USAGE = `Usage:
   atomicnix apply [--data DIR] [--root DIR] [--dry-run] [--json] [--mac HEX]   make the current generation true here
   atomicnix serve [--data DIR] [--root DIR] [--listen IP:PORT] [--no-apply]   bootstrap API and console
   atomicnix push FILE URL --key KEY [--device ID] [--json]   a signed change to a provisioned device
+  atomicnix confirm [--window 60s] [--interval 5s] [--deadline 10m] [--data DIR]   commit or abandon the booted slot
+  atomicnix upgrade [--once] [--data DIR]         poll the update server; install a newer bundle and reboot
+  atomicnix status [--json] [--data DIR] [--limit N]   boot journal, current generation, last apply
   atomicnix --help | --version
 `
 
@@ -39,6 +43,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   apply: async () => (await import('./apply.js')).applyCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
   push: async () => (await import('./push.js')).pushCommand,
+  confirm: async () => (await import('./confirm.js')).confirmCommand,
+  upgrade: async () => (await import('./upgrade.js')).upgradeCommand,
+  status: async () => (await import('./status.js')).statusCommand,
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>
