@@ -411,9 +411,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
 }
 
 function tooLarge(limit: number): Response {
-  return apiError(413, 'body_too_large', `The body is larger than the limit of ${limit} bytes.`, {
-    connection: 'close',
-  })
+  return apiError(413, 'body_too_large', `The body is larger than the limit of ${limit} bytes.`)
 }
 
 export type { ErrorCode }

@@ -80,7 +80,8 @@ export async function pushCommand(args: readonly string[], { files, output, exec
     2,
   )
   const [file, base] = positionals as [string, string]
-  if (values.key === undefined) throw new UsageError('--key KEY is required (a private key, or a public key in ssh-agent)')
+  if (values.key === undefined)
+    throw new UsageError('--key KEY is required (a private key, or a public key in ssh-agent)')
   let root: URL
   try {
     root = new URL(base.endsWith('/') ? base : `${base}/`)

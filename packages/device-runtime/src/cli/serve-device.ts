@@ -1,7 +1,10 @@
 import { type ApiDeps, BusyError, type GenerationSummary, type Provisioning } from '../api/app.js'
+import { applyCurrent, readLastApply } from '../apply/apply.js'
 import { compileDevice } from '../compile.js'
 import { type Generation, openGenerations } from '../generations/store.js'
 import { importConfig } from '../import.js'
+import { readBootJournal } from '../journal/journal.js'
+import { readSlotRecord } from '../journal/slots.js'
 import { IoError } from '../ports.js'
 import type { CliDeps } from './run.js'
 
@@ -16,7 +19,7 @@ export interface DeviceApi {
 /** Options of the device side of `serve`. */
 export interface DeviceApiOptions {
   readonly dataDir: string
-  /** The device root: apply writes below it, and `sys/class/net/<if>/address` below it gives the MACs. */
+  /** The device root that apply writes below. */
   readonly root: string
   /** Whether a persisted generation is applied in the background. */
   readonly apply: boolean
@@ -37,17 +40,13 @@ function summary(generation: Generation): GenerationSummary {
 export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): Promise<DeviceApi> {
   const { files, clock, log } = deps
   const { dataDir } = options
-  const under = (path: string) => `${options.root.replace(/\/+$/, '')}/${path}`
   const store = openGenerations({ files, clock, log }, dataDir)
 
+  /** An interface's MAC as 12 lower-case hex digits (the kernel's view), undefined without one. */
   async function mac(iface: string): Promise<string | undefined> {
-    try {
-      const text = new TextDecoder().decode(await files.readRegularFile(under(`sys/class/net/${iface}/address`), 64))
-      const value = text.trim().toLowerCase()
-      return MAC.test(value) && value !== '00:00:00:00:00:00' ? value.replace(/:/g, '') : undefined
-    } catch {
-      return undefined
-    }
+    const found = await files.readIfExists(`/sys/class/net/${iface}/address`, 64).catch(() => undefined)
+    const value = found === undefined ? '' : new TextDecoder().decode(found.contents).trim().toLowerCase()
+    return MAC.test(value) && value !== '00:00:00:00:00:00' ? value.replace(/:/g, '') : undefined
   }
 
   let identity: string | undefined
@@ -57,12 +56,9 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     const wan = await mac('eth0')
     if (wan !== undefined) return (identity = wan)
     const path = `${dataDir}/state/device-id`
-    try {
-      const kept = new TextDecoder().decode(await files.readRegularFile(path, 256)).trim()
-      if (/^[0-9a-f]{32}$/.test(kept)) return (identity = kept)
-    } catch {
-      // Not made yet.
-    }
+    const kept = await files.readIfExists(path, 256)
+    const keptId = kept === undefined ? '' : new TextDecoder().decode(kept.contents).trim()
+    if (/^[0-9a-f]{32}$/.test(keptId)) return (identity = keptId)
     let fresh = ''
     for (const byte of crypto.getRandomValues(new Uint8Array(16))) fresh += byte.toString(16).padStart(2, '0')
     await files.writeFileAtomic(path, `${fresh}\n`, 0o644)
@@ -74,7 +70,9 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     const current = await store.current()
     if (current === undefined) return { provisioned: false }
     // Fails closed: a provisioned device whose keys cannot be read accepts no change (the read rejects: 500).
-    const text = new TextDecoder().decode(await files.readRegularFile(`${current.dir}/ssh-authorized-keys/admin`, 1 << 20))
+    const text = new TextDecoder().decode(
+      await files.readRegularFile(`${current.dir}/ssh-authorized-keys/admin`, 1 << 20),
+    )
     return { provisioned: true, adminKeys: text.split('\n').filter((line) => line.trim() !== '') }
   }
 
@@ -91,7 +89,12 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
       do {
         again = false
         try {
-          await applyInBackground(deps, options)
+          const lan = await mac('eth1')
+          const report = await applyCurrent(
+            { files, exec: deps.exec, clock, log, generations: store },
+            { dataDir, root: options.root, ...(lan === undefined ? {} : { mac: lan }) },
+          )
+          log.info('background apply finished', { ok: report.ok, reverted: report.reverted?.to })
           lastError = undefined
         } catch (error) {
           lastError = error instanceof Error ? error.message : String(error)
@@ -110,7 +113,9 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     provisioning,
     async validate(input, fileName) {
       const result = compileDevice(input, fileName === undefined ? {} : { fileName })
-      return result.ok ? { ok: true, warnings: result.warnings } : { ok: false, errors: result.errors, warnings: result.warnings }
+      return result.ok
+        ? { ok: true, warnings: result.warnings }
+        : { ok: false, errors: result.errors, warnings: result.warnings }
     },
     async persist(input, fileName) {
       try {
@@ -122,7 +127,8 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
         log.info('config imported from the API', { generation: result.generation.id })
         return { ok: true, generation: summary(result.generation), warnings: result.warnings }
       } catch (error) {
-        if (error instanceof IoError && error.message.includes('another writer holds it')) throw new BusyError(error.message)
+        if (error instanceof IoError && error.message.includes('another writer holds it'))
+          throw new BusyError(error.message)
         throw error
       }
     },
@@ -143,27 +149,13 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
         generation: current === undefined ? null : summary(current),
         apply: {
           state: !options.apply ? 'disabled' : running !== undefined ? 'running' : 'idle',
-          last: await lastApplyReport(deps, dataDir),
+          last: (await readLastApply(files, dataDir)) ?? null,
           ...(lastError === undefined ? {} : { error: lastError }),
         },
-        bootJournal: await bootJournal(deps, dataDir),
+        slots: await readSlotRecord(files, dataDir),
+        bootJournal: await readBootJournal(files, dataDir, 20),
       }
     },
   }
   return { api, lanMac: () => mac('eth1'), idle: async () => await running }
-}
-
-/** Applies the current generation (branch i9's `applyCurrent`). */
-async function applyInBackground(_deps: CliDeps, _options: DeviceApiOptions): Promise<void> {
-  throw new Error('apply is not available in this build')
-}
-
-/** The last apply report (branch i9's `readLastApply`). */
-async function lastApplyReport(_deps: CliDeps, _dataDir: string): Promise<unknown> {
-  return null
-}
-
-/** The newest boot records (branch i11's `readBootJournal`). */
-async function bootJournal(_deps: CliDeps, _dataDir: string): Promise<unknown[]> {
-  return []
 }

@@ -1,8 +1,8 @@
 import { LAN_DEFAULTS, parseLanSettings } from '@atomicnix/config-schema'
 import { type ApiDeps, createApiApp } from '../api/app.js'
 import { DEFAULT_LIMITS, type HttpListener, ListenError, listenHttp, type ServerLimits } from '../node/http-server.js'
-import { deviceApiDeps } from './serve-device.js'
 import { type CliDeps, EXIT, parseOptions, UsageError } from './run.js'
+import { deviceApiDeps } from './serve-device.js'
 
 /** The API's port on the LAN gateway address. */
 export const API_PORT = 8080
@@ -102,7 +102,11 @@ export async function serveCommand(args: readonly string[], deps: CliDeps): Prom
     while (!stop.signal.aborted) {
       const lan = await lanSettings(deps, dataDir)
       const want = fixed ?? { host: lan?.gateway_ip ?? LAN_DEFAULTS.gateway_cidr.split('/')[0]!, port: API_PORT }
-      if (listener === undefined || listener.host !== want.host || (fixed === undefined && listener.port !== want.port)) {
+      if (
+        listener === undefined ||
+        listener.host !== want.host ||
+        (fixed === undefined && listener.port !== want.port)
+      ) {
         try {
           const next = await listenHttp(app, want, { limits, log })
           if (listener !== undefined) {
@@ -123,7 +127,8 @@ export async function serveCommand(args: readonly string[], deps: CliDeps): Prom
             return EXIT.usage
           }
           const key = `${want.host}:${want.port} ${error.code}`
-          if (waitingFor !== key) log.warn('waiting for the API address', { listen: `${want.host}:${want.port}`, reason: error.code })
+          if (waitingFor !== key)
+            log.warn('waiting for the API address', { listen: `${want.host}:${want.port}`, reason: error.code })
           waitingFor = key
         }
       }

@@ -113,12 +113,12 @@ function readSmallBody(req: IncomingMessage, length: number): Promise<Buffer | u
   })
 }
 
-async function send(res: ServerResponse, response: Response, closeAfter: boolean): Promise<void> {
+async function send(res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string> = {}
   response.headers.forEach((value, key) => {
-    headers[key] = value
+    // Connection management is the adapter's: a handler's "connection: close" would make Node reset the socket.
+    if (key !== 'connection' && key !== 'keep-alive' && key !== 'transfer-encoding') headers[key] = value
   })
-  if (closeAfter) headers.connection = 'close'
   const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer())
   if (body !== undefined) headers['content-length'] = String(body.length)
   res.writeHead(response.status, headers)
@@ -126,18 +126,21 @@ async function send(res: ServerResponse, response: Response, closeAfter: boolean
 }
 
 /**
- * After answering a request whose body was not read (refused), discard what the client still sends for a moment
- * and then close: closing at once would make the kernel reset the connection and the client could lose the answer.
+ * After answering a request whose body was not read (refused), half-close and discard what the client still sends
+ * for a moment, then close: closing at once would make the kernel reset the connection, and a client still sending
+ * would lose the answer with it.
  */
 function linger(req: IncomingMessage, res: ServerResponse): void {
   const socket = req.socket
-  const timer = setTimeout(() => socket.destroy(), LINGER_MS)
-  timer.unref()
-  socket.once('close', () => clearTimeout(timer))
   req.removeAllListeners('data')
   req.on('data', () => undefined)
   req.resume()
-  res.once('finish', () => socket.end())
+  res.once('finish', () => {
+    socket.end()
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS)
+    timer.unref()
+    socket.once('close', () => clearTimeout(timer))
+  })
 }
 
 /** Serves a fetch handler on `host:port` with Node's http server and the given limits. */
@@ -189,8 +192,8 @@ export function listenHttp(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? ''
     if (!target.startsWith('/')) {
-      await send(res, apiError(400, 'bad_request', 'The request target must be a path.'), true)
-      return linger(req, res)
+      linger(req, res)
+      return send(res, apiError(400, 'bad_request', 'The request target must be a path.'))
     }
     const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}${target}`
     const method = req.method ?? 'GET'
@@ -202,8 +205,8 @@ export function listenHttp(
     let body: Uint8Array | ReadableStream<Uint8Array> | undefined
     if (hasBody && length !== undefined && length > limits.bodyLimitBytes) {
       // Refused on the declared length alone: not one byte of the body is read.
-      await send(res, tooLarge(limits.bodyLimitBytes), true)
-      return linger(req, res)
+      linger(req, res)
+      return send(res, tooLarge(limits.bodyLimitBytes))
     }
     if (hasBody && length !== undefined && length <= EAGER_BODY_BYTES) {
       const small = await readSmallBody(req, length)
@@ -220,8 +223,8 @@ export function listenHttp(
     const response = await handler(request)
     const unread = hasBody && !req.complete
     if (res.destroyed || req.socket.destroyed) return
-    await send(res, response, unread)
     if (unread) linger(req, res)
+    await send(res, response)
   }
 
   return new Promise((resolve, reject) => {

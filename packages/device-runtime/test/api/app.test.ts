@@ -1,98 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { type Issue, parseConfig } from '@atomicnix/config-schema'
 import { describe, expect, it } from 'vitest'
-import { type ApiDeps, type ApiOptions, BusyError, createApiApp, type PersistResult } from '../../src/api/app.js'
-import { nodeClock } from '../../src/node/clock.js'
-import type { Clock, Log } from '../../src/ports.js'
+import { type ApiDeps, BusyError, createApiApp } from '../../src/api/app.js'
+import { type Answer, get, HOST, memoryDevice, options, post } from './memory-device.js'
 
 const SEED = readFileSync(new URL('../../../../examples/seed/config.toml', import.meta.url), 'utf8')
-const HOST = '172.20.30.1:8080'
 const ORIGIN = `http://${HOST}`
-
-/** A clock whose monotonic time the test moves; waiting uses real timers. */
-function testClock(): Clock & { advance(ms: number): void } {
-  let offset = 0
-  return {
-    now: () => Date.now(),
-    monotonic: () => performance.now() + offset,
-    sleep: nodeClock.sleep,
-    advance(ms) {
-      offset += ms
-    },
-  }
-}
-
-function recordingLog(): Log & { lines: string[] } {
-  const lines: string[] = []
-  const push = (level: string) => (message: string, fields?: object) =>
-    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`)
-  return { lines, info: push('info'), warn: push('warn'), error: push('error') }
-}
-
-/** App dependencies over an in-memory device: validate and persist use the real validator. */
-function memoryDevice(overrides: Partial<ApiDeps> = {}) {
-  const generations: { id: string; input: string }[] = []
-  const clock = testClock()
-  const log = recordingLog()
-  const check = async (input: Uint8Array) => {
-    const result = parseConfig(new TextDecoder().decode(input))
-    return result.ok ? { ok: true as const, warnings: result.warnings } : result
-  }
-  const deps: ApiDeps = {
-    clock,
-    log,
-    deviceId: async () => '0a1b2c3d4e5f',
-    provisioning: async () => {
-      const current = generations.at(-1)
-      if (current === undefined) return { provisioned: false }
-      const parsed = parseConfig(current.input)
-      return { provisioned: true, adminKeys: parsed.ok ? parsed.value.admin.ssh_keys : [] }
-    },
-    validate: check,
-    persist: async (input): Promise<PersistResult> => {
-      const result = await check(input)
-      if (!result.ok) return result
-      const id = `g${String(generations.length + 1).padStart(6, '0')}`
-      generations.push({ id, input: new TextDecoder().decode(input) })
-      return { ok: true, generation: { id }, warnings: result.warnings }
-    },
-    currentConfig: async () => {
-      const current = generations.at(-1)
-      return current === undefined ? undefined : new TextEncoder().encode(current.input)
-    },
-    status: async () => ({ provisioned: generations.length > 0, generation: generations.at(-1)?.id ?? null }),
-    ...overrides,
-  }
-  return { deps, generations, clock, log }
-}
-
-const options = (extra: Partial<ApiOptions> = {}): ApiOptions => ({
-  allowedHosts: () => new Set([HOST, 'atomicnix:8080', 'atomicnix.local:8080']),
-  ...extra,
-})
-
-function post(path: string, body: BodyInit | null, headers: Record<string, string> = {}): Request {
-  return new Request(`http://${HOST}${path}`, {
-    method: 'POST',
-    headers: { host: HOST, 'content-type': 'application/toml', ...headers },
-    body,
-    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-  } as RequestInit)
-}
-
-const get = (path: string, headers: Record<string, string> = {}) =>
-  new Request(`http://${HOST}${path}`, { headers: { host: HOST, ...headers } })
-
-/** The JSON documents the API answers with. */
-interface Answer {
-  ok: boolean
-  errors: Issue[]
-  warnings: Issue[]
-  challenge: string
-  device: string
-  generation: { id: string }
-  apply: string
-}
 
 async function answer(response: Response) {
   return { status: response.status, body: (await response.json()) as Answer }
