@@ -49,21 +49,24 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     return MAC.test(value) && value !== '00:00:00:00:00:00' ? value.replace(/:/g, '') : undefined
   }
 
-  let identity: string | undefined
   /** The WAN MAC (eth0) as 12 hex digits, as the upgrade client says it; else a random id kept under DATA/state. */
-  async function deviceId(): Promise<string> {
-    if (identity !== undefined) return identity
+  async function findDeviceId(): Promise<string> {
     const wan = await mac('eth0')
-    if (wan !== undefined) return (identity = wan)
+    if (wan !== undefined) return wan
     const path = `${dataDir}/state/device-id`
     const kept = await files.readIfExists(path, 256)
     const keptId = kept === undefined ? '' : new TextDecoder().decode(kept.contents).trim()
-    if (/^[0-9a-f]{32}$/.test(keptId)) return (identity = keptId)
+    if (/^[0-9a-f]{32}$/.test(keptId)) return keptId
     let fresh = ''
     for (const byte of crypto.getRandomValues(new Uint8Array(16))) fresh += byte.toString(16).padStart(2, '0')
     await files.writeFileAtomic(path, `${fresh}\n`, 0o644)
     log.info('no WAN MAC: made a device id', { path, device: fresh })
-    return (identity = fresh)
+    return fresh
+  }
+  let identity: Promise<string> | undefined
+  const deviceId = () => {
+    identity ??= findDeviceId()
+    return identity
   }
 
   async function provisioning(): Promise<Provisioning> {
