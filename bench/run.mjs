@@ -97,6 +97,7 @@ function coldStart(runs = 21) {
   ])
 }
 coldStart()
+await (await import('./serve.mjs')).run((row) => rows.push(row))
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)))
 console.log(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; medians of interleaved rounds\n`)
