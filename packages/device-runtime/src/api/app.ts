@@ -23,10 +23,14 @@ export interface GenerationSummary {
   readonly [field: string]: unknown
 }
 
-/** The outcome of persisting an input as a new generation. */
+/**
+ * The outcome of persisting an input as a new generation; `provisioned` when the change was unsigned and another
+ * change provisioned the device first.
+ */
 export type PersistResult =
   | { readonly ok: true; readonly generation: GenerationSummary; readonly warnings: readonly Issue[] }
   | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }
+  | { readonly ok: false; readonly provisioned: true }
 
 /** Whether the device is provisioned, and with which admin keys (authorized_keys lines). */
 export type Provisioning =
@@ -47,8 +51,12 @@ export interface ApiDeps {
   provisioning(): Promise<Provisioning>
   /** Checks an input (config.toml or bundle) as `import` would, without writing anything. */
   validate(input: Uint8Array, fileName: string | undefined): Promise<CheckResult>
-  /** Validates and persists an input as the new current generation (serialized by the generations lock). */
-  persist(input: Uint8Array, fileName: string | undefined): Promise<PersistResult>
+  /**
+   * Validates and persists an input as the new current generation (serialized by the generations lock). With
+   * `unsigned`, only while the device is still unprovisioned, checked again where the writes are serialized, so that
+   * of concurrent unsigned changes only the first lands.
+   */
+  persist(input: Uint8Array, fileName: string | undefined, change: { readonly unsigned: boolean }): Promise<PersistResult>
   /** Called once a generation is persisted, e.g. to start an apply in the background; returns what it started. */
   afterPersist?(generation: GenerationSummary): string
   /** The current config.toml, or undefined before provisioning. */
@@ -276,18 +284,13 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
   async function authorize(
     request: Request,
     path: string,
-  ): Promise<Response | ((body: Uint8Array) => Promise<Response | undefined>)> {
+  ): Promise<Response | 'unsigned' | ((body: Uint8Array) => Promise<Response | undefined>)> {
     const provisioning = await deps.provisioning()
-    if (!provisioning.provisioned) return async () => undefined
+    if (!provisioning.provisioned) return 'unsigned'
     const challenge = request.headers.get(CHALLENGE_HEADER)
     const signature = request.headers.get(SIGNATURE_HEADER)
     if (challenge === null || signature === null) {
-      return apiError(
-        401,
-        'signature_required',
-        'This device is provisioned: a change must be signed by an admin key (see `atomicnix push`).',
-        { 'www-authenticate': `SSHSIG namespace="${SIGNATURE_NAMESPACE}", challenge="/api/challenge"` },
-      )
+      return signatureRequired()
     }
     const use = challenges.use(challenge)
     if (use !== 'ok') {
@@ -382,9 +385,10 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
         const verifier = await authorize(request, path)
         if (verifier instanceof Response) return verifier
         return withBody(request, async (body) => {
-          const refused = await verifier(body)
+          const refused = verifier === 'unsigned' ? undefined : await verifier(body)
           if (refused !== undefined) return refused
-          const result = await deps.persist(body, checked.fileName)
+          const result = await deps.persist(body, checked.fileName, { unsigned: verifier === 'unsigned' })
+          if (!result.ok && 'provisioned' in result) return signatureRequired()
           if (!result.ok) return json(422, { ok: false, errors: result.errors, warnings: result.warnings })
           const apply = deps.afterPersist?.(result.generation) ?? 'disabled'
           return json(200, { ok: true, errors: [], warnings: result.warnings, generation: result.generation, apply })
@@ -408,6 +412,15 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
       return apiError(500, 'internal_error', 'The device could not handle the request; its log says why.')
     }
   }
+}
+
+function signatureRequired(): Response {
+  return apiError(
+    401,
+    'signature_required',
+    'This device is provisioned: a change must be signed by an admin key (see `atomicnix push`).',
+    { 'www-authenticate': `SSHSIG namespace="${SIGNATURE_NAMESPACE}", challenge="/api/challenge"` },
+  )
 }
 
 function tooLarge(limit: number): Response {

@@ -1,4 +1,4 @@
-import { type ApiDeps, BusyError, type GenerationSummary, type Provisioning } from '../api/app.js'
+import { type ApiDeps, BusyError, type GenerationSummary, type PersistResult, type Provisioning } from '../api/app.js'
 import { applyCurrent, readLastApply } from '../apply/apply.js'
 import { compileDevice } from '../compile.js'
 import { type Generation, openGenerations } from '../generations/store.js'
@@ -109,6 +109,29 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     })
   }
 
+  /** One import through the one persistence path; an unsigned one only while nothing is provisioned. */
+  async function persist(input: Uint8Array, fileName: string | undefined, unsigned: boolean): Promise<PersistResult> {
+    if (unsigned && (await store.current()) !== undefined) {
+      log.warn('unsigned change refused: the device was provisioned meanwhile')
+      return { ok: false, provisioned: true }
+    }
+    try {
+      const result = await importConfig(
+        { files, clock, log },
+        { dataDir, input, source: 'api', ...(fileName === undefined ? {} : { fileName }), lockTimeoutMs: 10_000 },
+      )
+      if (!result.ok) return { ok: false, errors: result.errors, warnings: result.warnings }
+      log.info('config imported from the API', { generation: result.generation.id, signed: !unsigned })
+      return { ok: true, generation: summary(result.generation), warnings: result.warnings }
+    } catch (error) {
+      if (error instanceof IoError && error.message.includes('another writer holds it')) {
+        throw new BusyError(error.message)
+      }
+      throw error
+    }
+  }
+  let persisting: Promise<unknown> = Promise.resolve()
+
   const api: ApiDeps = {
     clock,
     log,
@@ -120,20 +143,12 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
         ? { ok: true, warnings: result.warnings }
         : { ok: false, errors: result.errors, warnings: result.warnings }
     },
-    async persist(input, fileName) {
-      try {
-        const result = await importConfig(
-          { files, clock, log },
-          { dataDir, input, source: 'api', ...(fileName === undefined ? {} : { fileName }), lockTimeoutMs: 10_000 },
-        )
-        if (!result.ok) return { ok: false, errors: result.errors, warnings: result.warnings }
-        log.info('config imported from the API', { generation: result.generation.id })
-        return { ok: true, generation: summary(result.generation), warnings: result.warnings }
-      } catch (error) {
-        if (error instanceof IoError && error.message.includes('another writer holds it'))
-          throw new BusyError(error.message)
-        throw error
-      }
+    persist(input, fileName, change) {
+      // Persisting is serialized in this process, so that "still unprovisioned?" and the write are one step for
+      // unsigned changes; the generations lock serializes it against other processes.
+      const turn = persisting.then(() => persist(input, fileName, change.unsigned))
+      persisting = turn.catch(() => undefined)
+      return turn
     },
     afterPersist() {
       if (!options.apply) return 'disabled'

@@ -58,6 +58,17 @@ describe('bootstrap API in-process', () => {
     expect(await download.text()).toBe(SEED)
   })
 
+  it('of concurrent unsigned changes to an unprovisioned device only the first lands; the others get 401', async () => {
+    const { deps, generations } = memoryDevice()
+    const app = createApiApp(deps, options({ maxActiveBodies: 8 }))
+    const bodies = Array.from({ length: 20 }, (_, i) => SEED.replace('tcp = [443]', `tcp = [${1000 + i}]`))
+    const statuses = await Promise.all(bodies.map(async (body) => (await app(post('/api/config', body))).status))
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(19)
+    expect(generations).toHaveLength(1)
+    expect(bodies).toContain(generations[0]!.input)
+  })
+
   it('refuses an invalid config with 422 and writes nothing', async () => {
     const { deps, generations } = memoryDevice()
     const app = createApiApp(deps, options())

@@ -48,9 +48,10 @@ export function memoryDevice(overrides: Partial<ApiDeps> = {}) {
       return { provisioned: true, adminKeys: parsed.ok ? parsed.value.admin.ssh_keys : [] }
     },
     validate: check,
-    persist: async (input): Promise<PersistResult> => {
+    persist: async (input, _fileName, change): Promise<PersistResult> => {
       const result = await check(input)
       if (!result.ok) return result
+      if (change.unsigned && generations.length > 0) return { ok: false, provisioned: true }
       const id = `g${String(generations.length + 1).padStart(6, '0')}`
       generations.push({ id, input: new TextDecoder().decode(input) })
       return { ok: true, generation: { id }, warnings: result.warnings }
