@@ -8,7 +8,8 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 export default defineConfig([
   {
-    entry: ['src/index.ts'],
+    // The main entry is the pure core; `./node` adds the Node adapters of the ports.
+    entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
     format: ['esm'],
     dts: true,
     clean: true,

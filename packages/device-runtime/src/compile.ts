@@ -10,38 +10,125 @@ import {
 import { FIREWALL_NFT_PATH, planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { lanDeviceFiles, planLan } from '@atomicnix/lan-plan'
 import { planQuadlets, quadletDeviceFiles } from '@atomicnix/quadlet-render'
+import { filesReferences, locate } from './bundle/files-references.js'
+import { detectFormat, type InputFormat } from './bundle/formats.js'
+import { type Bundle, type BundleLimits, readBundle } from './bundle/read-bundle.js'
 import type { DeviceFile } from './device-file.js'
 
 /** Options of `compileDevice`. */
 export interface CompileOptions {
+  /** The input's file name: its suffix tells a bundle's format when the magic bytes do not (`.tar`, `.tgz`, ...). */
+  readonly fileName?: string
   /** The LAN interface's MAC (12 hex digits, separators allowed) for `hostname_pattern`; without it no such name. */
   readonly mac?: string
+  /** Bundle limits; each omitted one keeps its default (`DEFAULT_BUNDLE_LIMITS`). */
+  readonly limits?: Partial<BundleLimits>
 }
 
 /** What `compileDevice` produces for a valid config. */
 export interface DeviceFiles {
   readonly config: Config
-  /** Every file of DESIGN section 4, sorted by path. */
+  /** Every file of DESIGN section 4, sorted by path; a bundle's payload as `data/config/files/**`. */
   readonly files: readonly DeviceFile[]
+  /** Directories that must exist even when empty: a bundle's `data/config/files` and every directory below it. */
+  readonly directories: readonly string[]
 }
 
 /** The outcome of compiling: the device files, or every error; warnings in both cases. */
 export type CompileResult =
-  | { readonly ok: true; readonly value: DeviceFiles; readonly warnings: readonly Issue[] }
-  | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }
+  | {
+      readonly ok: true
+      readonly value: DeviceFiles
+      readonly warnings: readonly Issue[]
+      readonly format: InputFormat
+      /** The config.toml text (from the bundle for a bundle), for caret frames. */
+      readonly source: string
+    }
+  | {
+      readonly ok: false
+      readonly errors: readonly Issue[]
+      readonly warnings: readonly Issue[]
+      readonly format?: InputFormat
+      /** The config.toml text when it could be read, for caret frames. */
+      readonly source?: string
+    }
 
 const PRIVATE = 0o600
+const FILES = 'data/config/files'
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** `${FILES_DIR}` references: in a bundle each must exist in `files/` (error); for a plain config, a warning each. */
+function checkReferences(config: Config, text: string, bundle: Bundle | undefined): Issue[] {
+  const issues: Issue[] = []
+  let cursor = 0
+  const known = bundle === undefined ? undefined : new Set([...bundle.directories, ...bundle.files.map((f) => f.path)])
+  for (const ref of filesReferences(config)) {
+    const { line, column, at } = locate(text, ref.text, cursor)
+    cursor = at
+    const where = line === 0 ? {} : { line, column }
+    if (known === undefined) {
+      issues.push({
+        code: 'files_reference_unchecked',
+        severity: 'warning',
+        path: ref.path,
+        message: `A plain config.toml brings no files: ${ref.text} must already be on the device (send a bundle with files/ to be sure).`,
+        ...where,
+      })
+    } else if (ref.target === undefined || !known.has(ref.target)) {
+      issues.push({
+        code: 'files_reference_missing',
+        severity: 'error',
+        path: ref.path,
+        message: `${ref.text} is not in the bundle's files/ directory.`,
+        ...where,
+      })
+    }
+  }
+  return issues
+}
+
+const byPosition = (a: Issue, b: Issue) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
 
 /**
- * Turns config.toml text into the complete map of device files (pure: no I/O, same input, same output). An invalid
- * config produces no files at all.
+ * Turns a config.toml (text, or bytes) or a bundle (`.tar`, `.tar.gz`, `.tar.zst` bytes, recognised by magic bytes
+ * first and the file name second) into the complete map of device files. Pure: no I/O, same input, same output, in
+ * any JavaScript runtime. Invalid input produces no files at all; never throws for any input.
  */
-export function compileDevice(configText: string, options: CompileOptions = {}): CompileResult {
-  const parsed = parseConfig(configText)
-  if (!parsed.ok) return parsed
+export function compileDevice(input: string | Uint8Array, options: CompileOptions = {}): CompileResult {
+  let text: string
+  let bundle: Bundle | undefined
+  let format: InputFormat = 'config'
+  if (typeof input === 'string') text = input
+  else {
+    format = detectFormat(input, options.fileName)
+    if (format === 'config') {
+      try {
+        text = utf8.decode(input)
+      } catch {
+        const issue: Issue = {
+          code: 'config_not_utf8',
+          severity: 'error',
+          path: '',
+          message: 'The config is not UTF-8 text.',
+        }
+        return { ok: false, errors: [issue], warnings: [], format }
+      }
+    } else {
+      const read = readBundle(input, format, options.limits === undefined ? {} : { limits: options.limits })
+      if (!read.ok) return { ...read, format }
+      bundle = read.value
+      text = bundle.configText
+    }
+  }
+  const parsed = parseConfig(text)
+  if (!parsed.ok) return { ...parsed, format, source: text }
   const config = parsed.value
+  const references = checkReferences(config, text, bundle)
+  const referenceErrors = references.filter((i) => i.severity === 'error')
+  const warnings = [...parsed.warnings, ...references.filter((i) => i.severity === 'warning')].sort(byPosition)
+  if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors, warnings, format, source: text }
   const files: DeviceFile[] = [
-    { path: 'data/config/config.toml', contents: configText, mode: PRIVATE },
+    { path: 'data/config/config.toml', contents: text, mode: PRIVATE },
     { path: 'data/config/ssh-authorized-keys/admin', contents: renderAuthorizedKeys(config), mode: PRIVATE },
     {
       path: 'data/config/firewall-inbound.json',
@@ -55,6 +142,12 @@ export function compileDevice(configText: string, options: CompileOptions = {}):
   ]
   const osUpgrade = renderOsUpgradeJson(config)
   if (osUpgrade !== undefined) files.push({ path: 'data/config/os-upgrade.json', contents: osUpgrade, mode: PRIVATE })
+  const directories: string[] = []
+  if (bundle !== undefined) {
+    for (const file of bundle.files)
+      files.push({ path: `${FILES}/${file.path}`, contents: file.contents, mode: file.mode })
+    for (const dir of bundle.directories) directories.push(dir === '' ? FILES : `${FILES}/${dir}`)
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return { ok: true, value: { config, files }, warnings: parsed.warnings }
+  return { ok: true, value: { config, files, directories }, warnings, format, source: text }
 }

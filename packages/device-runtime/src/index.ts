@@ -1,3 +1,7 @@
+export type { InputFormat } from './bundle/formats.js'
+export { detectFormat } from './bundle/formats.js'
+export type { Bundle, BundleFile, BundleLimits, ReadBundleOptions } from './bundle/read-bundle.js'
+export { BUNDLE_ISSUE_CODES, DEFAULT_BUNDLE_LIMITS, readBundle } from './bundle/read-bundle.js'
 export type { CompileOptions, CompileResult, DeviceFiles } from './compile.js'
 export { compileDevice } from './compile.js'
 // Health confirmation, OS upgrade and the boot journal (pure decisions; effects through the ports).
@@ -17,15 +21,33 @@ export type { BootOutcome, BootRecord } from './journal/journal.js'
 export { readBootJournal } from './journal/journal.js'
 export type { SlotRecord } from './journal/slots.js'
 export type {
+  Generation,
+  GenerationFile,
+  GenerationManifest,
+  GenerationOptions,
+  GenerationStore,
+  NewGeneration,
+  SourceKind,
+} from './generations/store.js'
+export { openGenerations } from './generations/store.js'
+export type { ImportRequest, ImportResult } from './import.js'
+export { importConfig } from './import.js'
+export type {
   AppendHandle,
   Clock,
+  DirectoryEntry,
   Exec,
+  ExecOptions,
   ExecResult,
+  FileInfo,
+  FileKind,
   Files,
   Http,
   HttpRequest,
   HttpResponse,
+  LockAttempt,
   Log,
+  LogFields,
   Output,
 } from './ports.js'
 export { HttpError, IoError } from './ports.js'

@@ -3,7 +3,30 @@ export interface Files {
   /** Reads at most `limit` bytes of a regular file; rejects with an `IoError` for anything else. */
   readRegularFile(path: string, limit: number): Promise<Uint8Array>
   /** Writes a file so that readers see the old or the new contents, never a mix, creating parent directories. */
-  writeFileAtomic(path: string, contents: string, mode: number): Promise<void>
+  writeFileAtomic(path: string, contents: string | Uint8Array, mode: number): Promise<void>
+  /** The entries of a directory, unsorted; undefined when it does not exist. */
+  readDirectory(path: string): Promise<DirectoryEntry[] | undefined>
+  /** What is at `path` itself (a symlink is not followed); undefined when nothing is. */
+  inspect(path: string): Promise<FileInfo | undefined>
+  /** The target of a symlink, undefined when nothing is at `path`; rejects when it is not a symlink. */
+  readSymlink(path: string): Promise<string | undefined>
+  /** Creates a directory and its missing parents; the last one gets exactly `mode`. Nothing happens if it exists. */
+  makeDirectory(path: string, mode: number): Promise<void>
+  /** Creates a new file (never replacing one) with exactly `mode`, writes it and fsyncs it. */
+  writeNewFile(path: string, contents: string | Uint8Array, mode: number): Promise<void>
+  /** fsyncs a directory, making the creations, renames and removals in it durable. */
+  syncDirectory(path: string): Promise<void>
+  /** Creates a symlink at `path` pointing to `target` (never replacing anything). */
+  symlink(target: string, path: string): Promise<void>
+  /** rename(2): atomic, and replaces `to` when it is a file or symlink. */
+  rename(from: string, to: string): Promise<void>
+  /** Removes a file, symlink or directory tree; nothing happens if it does not exist. */
+  remove(path: string): Promise<void>
+  /**
+   * Takes a cross-process lock at `path` without waiting: the lock names its holder, and a lock whose holder has died
+   * (or from an earlier boot) is broken. Resolves with the holder's description when a live process holds it.
+   */
+  tryLock(path: string): Promise<LockAttempt>
   /** Reads a regular file and its permission bits (at most `limit` bytes); undefined when nothing is there. */
   readIfExists(path: string, limit: number): Promise<{ contents: Uint8Array; mode: number } | undefined>
   /** Removes a file (not a directory) durably; nothing when it does not exist. */
@@ -22,12 +45,35 @@ export interface Files {
   sha256File(path: string): Promise<string>
 }
 
+
 /** A file opened for appending: writes, then `sync` (fsync) before `close` when the data must survive. */
 export interface AppendHandle {
   write(chunk: Uint8Array): Promise<void>
   sync(): Promise<void>
   close(): Promise<void>
 }
+
+/** What a directory holds: a name and its kind. */
+export interface DirectoryEntry {
+  readonly name: string
+  readonly kind: FileKind
+}
+
+/** Regular file, directory, symlink, or anything else (device, FIFO, socket). */
+export type FileKind = 'file' | 'directory' | 'symlink' | 'other'
+
+/** What `Files.inspect` tells about a path. */
+export interface FileInfo {
+  readonly kind: FileKind
+  readonly size: number
+  /** Permission bits (0o7777). */
+  readonly mode: number
+}
+
+/** The outcome of `Files.tryLock`: held (release it when done), or held by someone else. */
+export type LockAttempt =
+  | { readonly acquired: true; release(): Promise<void> }
+  | { readonly acquired: false; readonly holder: string }
 
 /** Where the commands print: standard output and standard error, and whether colour is wanted on stderr. */
 export interface Output {

@@ -12,7 +12,8 @@ describe('compileDevice', () => {
       expect(paths).toEqual([...new Set(paths)].sort())
       for (const file of result.value.files) {
         expect(file.path).not.toMatch(/^\/|(^|\/)\.\.?(\/|$)/)
-        expect(file.contents.endsWith('\n'), file.path).toBe(true)
+        expect(typeof file.contents, file.path).toBe('string')
+        expect((file.contents as string).endsWith('\n'), file.path).toBe(true)
         expect([0o600, 0o644]).toContain(file.mode)
       }
       expect(result.value.files.find((f) => f.path === 'data/config/config.toml')?.contents).toBe(fixture.text)

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { normaliseMac } from '@atomicnix/lan-plan'
 import { compileDevice } from '../compile.js'
-import { readConfigText } from './read-config.js'
+import { readInput } from './read-input.js'
 import { reportIssues } from './report.js'
 import { type CliDeps, EXIT, parseOptions, UsageError } from './run.js'
 
@@ -18,10 +18,15 @@ export async function renderCommand(args: readonly string[], { files, output }: 
       throw new UsageError(`--mac "${values.mac}" is not a MAC address (12 hex digits)`)
     }
   }
-  const text = await readConfigText(files, file)
-  const result = compileDevice(text, mac === undefined ? {} : { mac })
-  reportIssues(output, file, text, result.ok ? [] : result.errors, result.warnings)
+  const read = await readInput(files, file)
+  if (read.tooLarge !== undefined) {
+    reportIssues(output, file, '', [read.tooLarge], [])
+    return EXIT.invalid
+  }
+  const result = compileDevice(read.bytes, { fileName: file, ...(mac === undefined ? {} : { mac }) })
+  reportIssues(output, file, result.source ?? '', result.ok ? [] : result.errors, result.warnings)
   if (!result.ok) return EXIT.invalid
+  for (const dir of result.value.directories) await files.makeDirectory(join(values.root, dir), 0o755)
   for (const device of result.value.files) {
     const target = join(values.root, device.path)
     await files.writeFileAtomic(target, device.contents, device.mode)

@@ -24,6 +24,9 @@ export const USAGE = `Usage:
   atomicnix validate FILE [--json] [--strict]     check a config.toml: exit 0 valid, 1 invalid, 2 usage or I/O error
   atomicnix render FILE --root DIR [--mac HEX]    write the device files for FILE below DIR
   atomicnix schema                                print the JSON Schema of config.toml
+  atomicnix import FILE [--data DIR] [--json]     validate a config or bundle and make it the current generation
+  atomicnix generations [--data DIR] [--json]     list the config generations (the current one marked)
+  atomicnix rollback [--data DIR]                 make the previous generation current
   atomicnix apply [--data DIR] [--root DIR] [--dry-run] [--json] [--mac HEX]   make the current generation true here
   atomicnix serve [--data DIR] [--root DIR] [--listen IP:PORT] [--no-apply]   bootstrap API and console
   atomicnix push FILE URL --key KEY [--device ID] [--json]   a signed change to a provisioned device
@@ -40,6 +43,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   render: async () => (await import('./render.js')).renderCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
+  import: async () => (await import('./import.js')).importCommand,
+  generations: async () => (await import('./generations.js')).generationsCommand,
+  rollback: async () => (await import('./rollback.js')).rollbackCommand,
   apply: async () => (await import('./apply.js')).applyCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
   push: async () => (await import('./push.js')).pushCommand,

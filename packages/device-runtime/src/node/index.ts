@@ -1,0 +1,5 @@
+export { nodeClock } from './clock.js'
+export { nodeExec } from './exec.js'
+export { nodeFiles } from './files.js'
+export { nodeLog } from './log.js'
+export { nodeOutput } from './output.js'
