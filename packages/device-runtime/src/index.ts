@@ -1,3 +1,25 @@
+// The bootstrap API as a fetch handler, and the SSHSIG verification of signed changes (pure: WebCrypto only).
+export type {
+  ApiDeps,
+  ApiOptions,
+  FetchHandler,
+  GenerationSummary,
+  InputCheck,
+  PersistResult,
+  Provisioning,
+} from './api/app.js'
+export { BusyError, createApiApp, DEFAULT_BODY_LIMIT } from './api/app.js'
+export type { ErrorCode } from './api/responses.js'
+export type { SignedRequestParts } from './api/signed-request.js'
+export {
+  CHALLENGE_HEADER,
+  SIGNATURE_HEADER,
+  SIGNATURE_NAMESPACE,
+  sha256Hex,
+  signedMessage,
+} from './api/signed-request.js'
+export type { SignatureProblem, SshSignature } from './api/sshsig.js'
+export { parseSshSignature, verifySshSignature } from './api/sshsig.js'
 export type { InputFormat } from './bundle/formats.js'
 export { detectFormat } from './bundle/formats.js'
 export type { Bundle, BundleFile, BundleLimits, ReadBundleOptions } from './bundle/read-bundle.js'
@@ -15,11 +37,6 @@ export type {
 } from './confirm/decide.js'
 export { DEFAULT_CONFIRM_POLICY, decideCommitted, decideTrial } from './confirm/decide.js'
 export type { DeviceFile } from './device-file.js'
-export type { CheckResult, HealthCheck, HealthInputs } from './health/checks.js'
-export { judgeCheck, planHealthChecks } from './health/checks.js'
-export type { BootOutcome, BootRecord } from './journal/journal.js'
-export { readBootJournal } from './journal/journal.js'
-export type { SlotRecord } from './journal/slots.js'
 export type {
   Generation,
   GenerationFile,
@@ -30,8 +47,13 @@ export type {
   SourceKind,
 } from './generations/store.js'
 export { openGenerations } from './generations/store.js'
+export type { CheckResult, HealthCheck, HealthInputs } from './health/checks.js'
+export { judgeCheck, planHealthChecks } from './health/checks.js'
 export type { ImportRequest, ImportResult } from './import.js'
 export { importConfig } from './import.js'
+export type { BootOutcome, BootRecord } from './journal/journal.js'
+export { readBootJournal } from './journal/journal.js'
+export type { SlotRecord } from './journal/slots.js'
 export type {
   AppendHandle,
   Clock,

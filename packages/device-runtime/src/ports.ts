@@ -45,7 +45,6 @@ export interface Files {
   sha256File(path: string): Promise<string>
 }
 
-
 /** A file opened for appending: writes, then `sync` (fsync) before `close` when the data must survive. */
 export interface AppendHandle {
   write(chunk: Uint8Array): Promise<void>

@@ -6,17 +6,49 @@ describe('public API', () => {
   it('the main entry exports the pure core (the CLI is the bin, not an export)', () => {
     expect(Object.keys(api).sort()).toEqual([
       'BUNDLE_ISSUE_CODES',
+      'BusyError',
+      'CHALLENGE_HEADER',
+      'DEFAULT_BODY_LIMIT',
       'DEFAULT_BUNDLE_LIMITS',
+      'DEFAULT_CONFIRM_POLICY',
+      'HttpError',
       'IoError',
+      'SIGNATURE_HEADER',
+      'SIGNATURE_NAMESPACE',
+      'checkBootEnv',
+      'compareVersions',
       'compileDevice',
+      'createApiApp',
+      'decideCommitted',
+      'decideOffer',
+      'decideTrial',
       'detectFormat',
       'importConfig',
+      'judgeCheck',
       'openGenerations',
+      'parseBootEnv',
+      'parseOffer',
+      'parseRaucStatus',
+      'parseSshSignature',
+      'planHealthChecks',
+      'readBootJournal',
       'readBundle',
+      'sha256Hex',
+      'signedMessage',
+      'verifySshSignature',
     ])
   })
 
   it('the ./node entry exports the Node adapters of the ports', () => {
-    expect(Object.keys(node).sort()).toEqual(['nodeClock', 'nodeExec', 'nodeFiles', 'nodeLog', 'nodeOutput'])
+    expect(Object.keys(node).sort()).toEqual([
+      'DEFAULT_LIMITS',
+      'ListenError',
+      'listenHttp',
+      'nodeClock',
+      'nodeExec',
+      'nodeFiles',
+      'nodeLog',
+      'nodeOutput',
+    ])
   })
 })

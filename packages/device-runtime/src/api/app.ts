@@ -13,7 +13,7 @@ import {
 import { publicKeyBlob, verifySshSignature } from './sshsig.js'
 
 /** Validation of an input without persisting it: the CLI's issue objects. */
-export type CheckResult =
+export type InputCheck =
   | { readonly ok: true; readonly warnings: readonly Issue[] }
   | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }
 
@@ -50,13 +50,17 @@ export interface ApiDeps {
   deviceId(): Promise<string>
   provisioning(): Promise<Provisioning>
   /** Checks an input (config.toml or bundle) as `import` would, without writing anything. */
-  validate(input: Uint8Array, fileName: string | undefined): Promise<CheckResult>
+  validate(input: Uint8Array, fileName: string | undefined): Promise<InputCheck>
   /**
    * Validates and persists an input as the new current generation (serialized by the generations lock). With
    * `unsigned`, only while the device is still unprovisioned, checked again where the writes are serialized, so that
    * of concurrent unsigned changes only the first lands.
    */
-  persist(input: Uint8Array, fileName: string | undefined, change: { readonly unsigned: boolean }): Promise<PersistResult>
+  persist(
+    input: Uint8Array,
+    fileName: string | undefined,
+    change: { readonly unsigned: boolean },
+  ): Promise<PersistResult>
   /** Called once a generation is persisted, e.g. to start an apply in the background; returns what it started. */
   afterPersist?(generation: GenerationSummary): string
   /** The current config.toml, or undefined before provisioning. */

@@ -1,4 +1,4 @@
-// The web console: one page, its style and its script, served by the same process. No external assets and no
+// The web console: one page, its style and its script, served by `atomicnix serve` itself. No external assets and no
 // framework: it must work on a LAN without internet, under a strict Content-Security-Policy ('self' only).
 
 /** The console page. */

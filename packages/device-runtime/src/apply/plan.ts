@@ -120,7 +120,8 @@ const encoder = new TextEncoder()
 /** True when the installed file has exactly these contents and permission bits. */
 export function sameFile(desired: DeviceFile, installed: InstalledFile | undefined): boolean {
   if (installed === undefined || (installed.mode & 0o7777) !== desired.mode) return false
-  const bytes = encoder.encode(desired.contents)
+  // A bundle's payload files are bytes already; rendered files are text.
+  const bytes = typeof desired.contents === 'string' ? encoder.encode(desired.contents) : desired.contents
   const have = installed.contents
   if (bytes.length !== have.length) return false
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== have[i]) return false
@@ -189,7 +190,9 @@ export function planApply(
   // `nft -f` loads it, and a failure there stops the run before any other daemon is touched.
   const firewall = (changed.get('firewall') ?? [])[0]
   if (firewall !== undefined) {
-    const error = checkFirewallScript(firewall.contents)
+    const script =
+      typeof firewall.contents === 'string' ? firewall.contents : new TextDecoder().decode(firewall.contents)
+    const error = checkFirewallScript(script)
     actions.push({ kind: 'check', name: 'firewall-guard', files: [firewall.path], ...(error ? { error } : {}) })
     write('firewall')
     run('nft-check', ['nft', '-c', '-f', at(firewall.path)], APPLY_TIMEOUTS_MS.nft, [firewall.path])

@@ -1,5 +1,7 @@
 export { nodeClock } from './clock.js'
 export { nodeExec } from './exec.js'
 export { nodeFiles } from './files.js'
+export type { HttpListener, ServerLimits } from './http-server.js'
+export { DEFAULT_LIMITS, ListenError, listenHttp } from './http-server.js'
 export { nodeLog } from './log.js'
 export { nodeOutput } from './output.js'

@@ -39,11 +39,11 @@ const mpint = (bytes: Uint8Array) => {
 
 async function skSignature(kind: 'ed25519' | 'ecdsa', message: Uint8Array, flags: number, namespace = NAMESPACE) {
   const application = 'ssh:'
-  const pair = (await crypto.subtle.generateKey(
-    kind === 'ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: 'P-256' },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair
+  const pair = (
+    kind === 'ed25519'
+      ? await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])
+      : await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])
+  ) as CryptoKeyPair
   const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey))
   const type = kind === 'ed25519' ? 'sk-ssh-ed25519@openssh.com' : 'sk-ecdsa-sha2-nistp256@openssh.com'
   const publicKey = kind === 'ed25519' ? wire(type, raw, application) : wire(type, 'nistp256', raw, application)
@@ -78,7 +78,9 @@ describe('SSHSIG verification', () => {
       const changed = await verifySshSignature(touched.armored, text.encode('another change\n'), NAMESPACE, [key])
       expect(changed).toMatchObject({ ok: false, problem: { code: 'signature_invalid' } })
       const untouched = await skSignature(kind, message, 0x00)
-      const refused = await verifySshSignature(untouched.armored, message, NAMESPACE, [publicKeyBlob(untouched.keyLine)!])
+      const refused = await verifySshSignature(untouched.armored, message, NAMESPACE, [
+        publicKeyBlob(untouched.keyLine)!,
+      ])
       expect(refused).toMatchObject({ ok: false, problem: { code: 'signature_invalid' } })
     })
   }

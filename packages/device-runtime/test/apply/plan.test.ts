@@ -30,7 +30,12 @@ function desiredOf(text: string): DeviceFile[] {
 
 /** The installed state after `files` were written exactly. */
 function installedOf(files: readonly DeviceFile[]): Map<string, InstalledFile> {
-  return new Map(files.map((f) => [f.path, { contents: encoder.encode(f.contents), mode: f.mode }]))
+  return new Map(
+    files.map((f) => [
+      f.path,
+      { contents: typeof f.contents === 'string' ? encoder.encode(f.contents) : f.contents, mode: f.mode },
+    ]),
+  )
 }
 
 const argvs = (actions: readonly PlannedAction[]) =>
@@ -202,13 +207,13 @@ describe('managed paths and names', () => {
 describe('checkFirewallScript', () => {
   it('accepts the rendered script of every valid fixture', () => {
     for (const fixture of validFixtures()) {
-      const script = desiredOf(fixture.text).find((f) => fileGroup(f.path) === 'firewall')!.contents
+      const script = desiredOf(fixture.text).find((f) => fileGroup(f.path) === 'firewall')!.contents as string
       expect(checkFirewallScript(script), fixture.name).toBeUndefined()
     }
   })
 
   it('refuses a script that would lock out the VPN or the LAN, or flush the ruleset', () => {
-    const script = desiredOf(SEED).find((f) => fileGroup(f.path) === 'firewall')!.contents
+    const script = desiredOf(SEED).find((f) => fileGroup(f.path) === 'firewall')!.contents as string
     expect(checkFirewallScript(script.replace(/\t\tiifname "tun0" tcp dport 22 accept[^\n]*\n/, ''))).toMatch(/tun0/)
     expect(checkFirewallScript(script.replace(/\t\tiifname "eth1" accept[^\n]*\n/, ''))).toMatch(/eth1/)
     expect(checkFirewallScript(script.replace('iifname "lo" accept', 'iifname "eth1" drop'))).toMatch(/drop/)
