@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Browser, chromium } from 'playwright-core'
+import { type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeSystem } from '../../../test/support/system.js'
 import { type ServeProcess, startServe } from './api/serve-process.js'
@@ -18,13 +18,16 @@ describeSystem(
   () => {
     let dir: string
     let server: ServeProcess
-    let browser: Browser
+    let browser: BrowserContext
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'anx-console-'))
       server = await startServe(['--data', join(dir, 'data'), '--no-apply'])
-      browser = await chromium.launch({
+      // A fresh profile per run; playwright-core drives Debian's Chromium and downloads nothing.
+      browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
         executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1100, height: 1400 },
         args: [
           '--headless',
           '--no-sandbox',
@@ -34,7 +37,6 @@ describeSystem(
           '--disable-background-networking',
           '--disable-component-update',
           '--disable-sync',
-          `--user-data-dir=${join(dir, 'profile')}`,
         ],
       })
     })
@@ -45,7 +47,7 @@ describeSystem(
     })
 
     it('shows errors with line numbers as you type, applies the fixed config, and the generation is on disk', async () => {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } })
+      const page = await browser.newPage()
       const failures: string[] = []
       page.on('pageerror', (error) => failures.push(error.message))
       page.on('requestfailed', (request) => failures.push(`${request.url()} failed`))
@@ -54,7 +56,7 @@ describeSystem(
 
       const broken = SEED.replace('dhcp_start', 'dhcp_strat').replace('tcp = [443]', 'tcp = [443, 70000]')
       await page.fill('#config', broken)
-      await expect.poll(() => page.textContent('#issue-summary')).toContain('Invalid: 3 errors')
+      await expect.poll(() => page.textContent('#issue-summary')).toContain('Invalid: 2 errors, 1 warning.')
       const issues = await page.locator('#issues li').allTextContents()
       expect(issues.join('\n')).toContain('12:1 [unknown_key] lan.dhcp_strat')
       expect(issues.join('\n')).toMatch(/Error.*7:\d+ \[port_out_of_range\]/)
