@@ -405,7 +405,13 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
 
   return async (request) => {
     try {
-      return await route(request)
+      const response = await route(request)
+      if (request.method === 'POST' && response.status >= 400 && new URL(request.url).pathname === '/api/config') {
+        // Every refused change is a decision the device took: the log says which and why.
+        const body = (await response.clone().json()) as { errors?: { code?: string }[] }
+        deps.log.warn('change refused', { status: response.status, code: body.errors?.[0]?.code })
+      }
+      return response
     } catch (error) {
       // Internals stay in the log; the client learns only that it failed.
       deps.log.error('request failed', {
