@@ -28,9 +28,22 @@ const JSON_HEADERS = {
   'x-content-type-options': 'nosniff',
 }
 
+const texts = new WeakMap<Response, string>()
+
 /** A JSON response that no cache keeps. */
 export function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Response {
-  return new Response(`${JSON.stringify(body)}\n`, { status, headers: { ...JSON_HEADERS, ...headers } })
+  const text = `${JSON.stringify(body)}\n`
+  const response = new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } })
+  texts.set(response, text)
+  return response
+}
+
+/**
+ * The text of a response made by `json`, while its body is unread: an adapter may send it without reading the
+ * body stream (WHATWG streams cost more than the rest of a small answer). Undefined for any other response.
+ */
+export function responseText(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : texts.get(response)
 }
 
 /**

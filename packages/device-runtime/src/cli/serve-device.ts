@@ -1,6 +1,6 @@
 import { type ApiDeps, BusyError, type GenerationSummary, type PersistResult, type Provisioning } from '../api/app.js'
 import { applyCurrent, readLastApply } from '../apply/apply.js'
-import { compileDevice } from '../compile.js'
+import { checkDeviceInput } from '../compile.js'
 import { type Generation, openGenerations } from '../generations/store.js'
 import { importConfig } from '../import.js'
 import { readBootJournal } from '../journal/journal.js'
@@ -138,7 +138,7 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     deviceId,
     provisioning,
     async validate(input, fileName) {
-      const result = compileDevice(input, fileName === undefined ? {} : { fileName })
+      const result = checkDeviceInput(input, fileName === undefined ? {} : { fileName })
       return result.ok
         ? { ok: true, warnings: result.warnings }
         : { ok: false, errors: result.errors, warnings: result.warnings }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FetchHandler } from '../api/app.js'
-import { apiError } from '../api/responses.js'
+import { apiError, responseText } from '../api/responses.js'
 import type { Log } from '../ports.js'
 
 /** The limits the adapter enforces on every connection and request. */
@@ -119,7 +119,13 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
     // Connection management is the adapter's: a handler's "connection: close" would make Node reset the socket.
     if (key !== 'connection' && key !== 'keep-alive' && key !== 'transfer-encoding') headers[key] = value
   })
-  const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer())
+  const text = responseText(response)
+  const body =
+    text !== undefined
+      ? Buffer.from(text, 'utf8')
+      : response.body === null
+        ? undefined
+        : Buffer.from(await response.arrayBuffer())
   if (body !== undefined) headers['content-length'] = String(body.length)
   res.writeHead(response.status, headers)
   res.end(body)
