@@ -24,8 +24,8 @@ export type { InputFormat } from './bundle/formats.js'
 export { detectFormat } from './bundle/formats.js'
 export type { Bundle, BundleFile, BundleLimits, ReadBundleOptions } from './bundle/read-bundle.js'
 export { BUNDLE_ISSUE_CODES, DEFAULT_BUNDLE_LIMITS, readBundle } from './bundle/read-bundle.js'
-export type { CompileOptions, CompileResult, DeviceFiles } from './compile.js'
-export { compileDevice } from './compile.js'
+export type { CheckedInput, CompileOptions, CompileResult, DeviceFiles } from './compile.js'
+export { checkDeviceInput, compileDevice } from './compile.js'
 // Health confirmation, OS upgrade and the boot journal (pure decisions; effects through the ports).
 export type {
   CommittedDecision,

@@ -16,6 +16,7 @@ describe('public API', () => {
       'SIGNATURE_HEADER',
       'SIGNATURE_NAMESPACE',
       'checkBootEnv',
+      'checkDeviceInput',
       'compareVersions',
       'compileDevice',
       'createApiApp',
