@@ -97,6 +97,7 @@ function coldStart(runs = 21) {
   ])
 }
 coldStart()
+await (await import('./bundles.mjs')).run((row) => rows.push(row))
 await (await import('./serve.mjs')).run((row) => rows.push(row))
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)))

@@ -71,7 +71,12 @@ export interface FileInfo {
 
 /** The outcome of `Files.tryLock`: held (release it when done), or held by someone else. */
 export type LockAttempt =
-  | { readonly acquired: true; release(): Promise<void> }
+  | {
+      readonly acquired: true
+      release(): Promise<void>
+      /** The dead holder whose lock was broken to take this one, if any. */
+      readonly brokeStale?: string
+    }
   | { readonly acquired: false; readonly holder: string }
 
 /** Where the commands print: standard output and standard error, and whether colour is wanted on stderr. */

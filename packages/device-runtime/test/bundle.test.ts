@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { gzipSync } from 'fflate'
+import { gzip as gzipSync } from 'pako'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BUNDLE_ISSUE_CODES, type CompileResult, compileDevice, detectFormat } from '../src/index.js'
 import { type TarMember, tar, zstdFrame } from './support/tar.js'
@@ -92,11 +92,15 @@ describe('bundles: the three formats', () => {
     }
   })
 
-  it('concatenated gzip members and several zstd frames read as one stream', () => {
+  it('concatenated gzip members, and zstd frames with checksums and a skippable frame, read as one stream', () => {
     const half = 1536
     const gz = new Uint8Array([...gzipSync(archive.subarray(0, half)), ...gzipSync(archive.subarray(half))])
     expectPayload(compileDevice(gz))
-    const zst = new Uint8Array([...zstdFrame(archive.subarray(0, half)), ...zstdFrame(archive.subarray(half))])
+    const zst = new Uint8Array([
+      ...zstdFrame(archive.subarray(0, half), { checksum: true }),
+      ...[0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3],
+      ...zstdFrame(archive.subarray(half), { checksum: true }),
+    ])
     expectPayload(compileDevice(zst))
   })
 
@@ -164,6 +168,12 @@ describe('bundles: every rule refuses with an issue naming the member', () => {
     refused([config, { name: 'files/a', pax: { path: 'files/a\u0000b' } }], 'bundle_name_invalid', 'files/a\\u0000b')
     refused([config, { name: 'files/a\nb', content: 'x' }], 'bundle_name_invalid', 'files/a\\nb')
     refused([config, { name: 'files//a', content: 'x' }], 'bundle_name_invalid', 'files//a')
+    refused([config, { name: 'files/\u009b2J', content: 'x' }], 'bundle_name_invalid', 'files/\\u009b2J')
+    refused(
+      [config, { name: 'files/evil\u202etxt.sh', content: 'x' }],
+      'bundle_name_invalid',
+      'files/evil\\u202etxt.sh',
+    )
     refused([config, { name: 'files/./a', content: 'x' }], 'bundle_name_invalid', 'files/./a')
     refused([config, { name: 'files/a/', content: 'x' }], 'bundle_name_invalid', 'files/a/')
     refused(

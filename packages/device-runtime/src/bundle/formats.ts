@@ -1,5 +1,5 @@
-import { Gunzip } from 'fflate'
 import { Decompress as ZstdDecompress } from 'fzstd'
+import { Inflate } from 'pako'
 import { TarError } from './tar.js'
 import { ZstdFrameGuard } from './zstd-frames.js'
 
@@ -29,30 +29,12 @@ export function detectFormat(bytes: Uint8Array, fileName = ''): InputFormat {
 }
 
 /**
- * Compressed input is fed to the decoders in slices of this size. A DEFLATE stream expands at most 1032 times, so one
- * slice yields at most about 16.5 MiB: that, not the archive, bounds the decoder's output buffer.
+ * gzip output comes in chunks of this size whatever the input: pako's inflate, like zlib's, fills a bounded output
+ * buffer and hands it over before it decodes more, so a bomb never makes the decoder hold more than this.
  */
-const GZIP_SLICE = 16 * 1024
+const GZIP_CHUNK = 64 * 1024
 /** zstd's decoder emits one block (at most 128 KiB) per call, so the slice size only sets the call overhead. */
 const ZSTD_SLICE = 64 * 1024
-
-let crcTable: Uint32Array | undefined
-function crc32(crc: number, data: Uint8Array): number {
-  if (crcTable === undefined) {
-    crcTable = new Uint32Array(256)
-    for (let n = 0; n < 256; n++) {
-      let c = n
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-      crcTable[n] = c >>> 0
-    }
-  }
-  const table = crcTable
-  let c = ~crc
-  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8)
-  return ~c >>> 0
-}
-
-const le32 = (b: Uint8Array, at: number) => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0
 
 /** Why a decoder threw, as a sentence; the libraries' own messages are short lower-case phrases. */
 function decoderFault(format: string, error: unknown): TarError {
@@ -62,7 +44,7 @@ function decoderFault(format: string, error: unknown): TarError {
   return new TarError('bundle_corrupt', `The ${format} data is corrupt (${message}).`)
 }
 
-/** Options of `decompress`: where output goes and when to stop early. */
+/** Options of `decompress`: where output goes, and the largest zstd window accepted. */
 export interface DecompressOptions {
   /** Receives the decompressed bytes in order; may throw to stop (a limit was crossed). */
   readonly write: (chunk: Uint8Array) => void
@@ -71,9 +53,9 @@ export interface DecompressOptions {
 }
 
 /**
- * Streams the input through its decoder into `write`, to the end (the consumer counts what follows the archive). gzip members are checked against their CRC-32 and length
- * trailers; zstd frame windows are checked before the decoder allocates them. Throws TarError for corrupt or
- * truncated data, and whatever `write` throws.
+ * Streams the input through its decoder into `write`, to the end (the consumer counts what follows the archive).
+ * gzip members are checked against their CRC-32 and length trailers; zstd frame windows are checked before the decoder
+ * allocates them. Throws TarError for corrupt or truncated data, and whatever `write` throws.
  */
 export function decompress(bytes: Uint8Array, format: 'tar.gz' | 'tar.zst', options: DecompressOptions): void {
   const { write } = options
@@ -81,39 +63,13 @@ export function decompress(bytes: Uint8Array, format: 'tar.gz' | 'tar.zst', opti
     if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
       throw new TarError('bundle_corrupt', 'The file is named as a gzip bundle but is not gzip data.')
     }
-    let crc = 0
-    let length = 0
-    let failure: unknown
-    const verify = (trailerEnd: number) => {
-      if (trailerEnd < 8 || le32(bytes, trailerEnd - 8) !== crc || le32(bytes, trailerEnd - 4) !== length >>> 0) {
-        throw new TarError('bundle_corrupt', 'The gzip data fails its CRC-32 or length check.')
-      }
-      crc = 0
-      length = 0
-    }
-    const gunzip = new Gunzip((chunk) => {
-      if (failure !== undefined) return
-      crc = crc32(crc, chunk)
-      length += chunk.length
-      try {
-        write(chunk)
-      } catch (error) {
-        // Thrown out of the decoder's callback, the error would leave it half-way; it is rethrown after the push.
-        failure = error
-      }
-    })
-    gunzip.onmember = (offset) => verify(offset)
-    for (let at = 0; at < bytes.length; at += GZIP_SLICE) {
-      const end = Math.min(at + GZIP_SLICE, bytes.length)
-      try {
-        gunzip.push(bytes.subarray(at, end), end === bytes.length)
-      } catch (error) {
-        if (failure !== undefined) throw failure
-        throw decoderFault('gzip', error)
-      }
-      if (failure !== undefined) throw failure
-    }
-    verify(bytes.length)
+    // gzip only (16 + 15): every member's CRC-32 and length trailer is checked; concatenated members are one stream.
+    const inflate = new Inflate({ windowBits: 16 + 15, chunkSize: GZIP_CHUNK })
+    // What write throws (a limit crossed) comes straight out of push, and the decoder is abandoned where it is.
+    inflate.onData = write
+    inflate.push(bytes, true)
+    if (inflate.err === -5) throw new TarError('bundle_truncated', 'The gzip data is truncated.')
+    if (inflate.err !== 0) throw decoderFault('gzip', new Error(inflate.msg || `error ${inflate.err}`))
     return
   }
   const guard = new ZstdFrameGuard(options.maxZstdWindow)

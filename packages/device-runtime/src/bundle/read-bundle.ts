@@ -67,9 +67,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const lossy = new TextDecoder('utf-8', { ignoreBOM: true })
 const encoder = new TextEncoder()
 
-/** A member's name as it can be shown: invalid UTF-8 replaced, control characters escaped. */
+/** C0 and C1 controls, DEL, and the bidirectional overrides that can make a name read as another one. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, 'g')
+
+/** A member's name as it can be shown: invalid UTF-8 replaced, control and bidi characters escaped. */
 function display(name: Uint8Array): string {
-  return JSON.stringify(lossy.decode(name)).slice(1, -1)
+  return JSON.stringify(lossy.decode(name))
+    .slice(1, -1)
+    .replace(UNPRINTABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 type Kind = 'file' | 'dir' | 'implied'
@@ -202,8 +208,10 @@ export function readBundle(
       add(error('bundle_name_invalid', shown, 'The member path has an empty or "." component.'))
       return undefined
     }
-    if (/[\u0000-\u001f\u007f]/.test(path)) {
-      add(error('bundle_name_invalid', shown, 'The member name contains a control character.'))
+    if (UNPRINTABLE.test(path)) {
+      add(
+        error('bundle_name_invalid', shown, 'The member name contains a control or bidirectional-override character.'),
+      )
       return undefined
     }
     if (header.name.length > PATH_MAX || parts.some((p) => encoder.encode(p).length > NAME_MAX)) {

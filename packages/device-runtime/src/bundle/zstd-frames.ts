@@ -46,12 +46,13 @@ export class ZstdFrameGuard {
 
   private afterSkip(): void {
     if (this.lastBlock) {
-      this.lastBlock = false
+      // After the last block comes the frame's optional 4-byte checksum, then the next frame.
       if (this.checksum > 0) {
         this.skip = this.checksum
         this.checksum = 0
         return
       }
+      this.lastBlock = false
       this.expect('magic', 4)
     } else this.expect('block', 3)
   }

@@ -12,6 +12,8 @@ export interface GenerationManifest {
   readonly created: string
   readonly source: { readonly kind: SourceKind; readonly fileName?: string; readonly sha256: string }
   readonly failed?: { readonly at: string; readonly reason: string }
+  /** Set when `rollback` switched away from this generation. */
+  readonly rolledBack?: { readonly at: string }
 }
 
 /** A complete generation on disk. */
@@ -41,7 +43,7 @@ export interface NewGeneration {
 
 /** The generations under DATA; every change is made under the cross-process writer lock. */
 export interface GenerationStore {
-  /** Removes interrupted generations and temporary links, finishes a cut-short switch, migrates a plain DATA/config. */
+  /** Removes interrupted generations and temporary links, finishes a cut-short switch, migrates a plain DATA/config, prunes. */
   recover(): Promise<void>
   /** Newest first. */
   list(): Promise<Generation[]>
@@ -73,6 +75,27 @@ const MIGRATING = '.config-migrating-'
 const LOCK = '.lock'
 const LOCK_POLL_MS = 15
 const DIR_MODE = 0o755
+
+/** Writes at once at most this many files (each holds a descriptor until its fsync returns). */
+const PARALLEL = 16
+
+/** Runs `body` for every item, at most PARALLEL at a time; rejects with the first failure once all have settled. */
+async function inParallel<T>(items: readonly T[], body: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!
+      try {
+        await body(item)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker))
+  if (failure !== undefined) throw failure.error
+}
 
 const sequence = (id: string) => Number(ID.exec(id)?.[1] ?? -1)
 
@@ -106,6 +129,9 @@ export function openGenerations(
     for (;;) {
       const attempt = await files.tryLock(lockPath)
       if (attempt.acquired) {
+        if (attempt.brokeStale !== undefined) {
+          log.warn('broke a writer lock whose holder is gone', { lock: lockPath, holder: attempt.brokeStale })
+        }
         try {
           return await body()
         } finally {
@@ -202,6 +228,15 @@ export function openGenerations(
     return `g${String(max + 1).padStart(6, '0')}-${digest.slice(0, 12)}`
   }
 
+  /** Rewrites a complete generation's manifest: readers see the old or the new one. */
+  async function writeManifestAtomic(manifest: GenerationManifest): Promise<void> {
+    await files.writeFileAtomic(
+      `${gensDir}/${manifest.id}/${MANIFEST}`,
+      `${JSON.stringify(manifest, null, 2)}\n`,
+      0o644,
+    )
+  }
+
   async function writeManifest(dir: string, manifest: GenerationManifest): Promise<void> {
     await files.writeNewFile(`${dir}/${MANIFEST}`, `${JSON.stringify(manifest, null, 2)}\n`, 0o644)
   }
@@ -263,10 +298,28 @@ export function openGenerations(
         generation: chosen.id,
       })
     }
+    if (target !== undefined) {
+      // A writer cut short after renaming its generation into place and before switching to it leaves a complete
+      // generation newer than the current one that was never current; it would be taken for the rollback target.
+      // Newer generations that were current once are marked (rolled back from, or failed) and stay.
+      const orphans = all.filter(
+        (g) => sequence(g.id) > sequence(target.id) && g.manifest.failed === undefined && !g.manifest.rolledBack,
+      )
+      for (const g of orphans) await files.rename(g.dir, `${gensDir}/${TRASH}${g.id}`)
+      if (orphans.length > 0) {
+        await files.syncDirectory(gensDir)
+        for (const g of orphans) {
+          await files.remove(`${gensDir}/${TRASH}${g.id}`)
+          log.info('removed a generation that an interrupted write never switched to', { generation: g.id })
+        }
+      }
+    }
     for (const name of migrating) {
       if ((await files.inspect(link))?.kind === 'symlink') await files.remove(join(name))
     }
     if (migrating.length > 0) await files.syncDirectory(root)
+    // A writer killed after its switch has not pruned yet.
+    await prune()
   }
 
   async function prune(): Promise<void> {
@@ -302,17 +355,19 @@ export function openGenerations(
       for (const file of generation.files) addDir(parent(file.path))
       const ordered = [...dirs].sort()
       for (const dir of ordered) await files.makeDirectory(`${temporary}/${dir}`, DIR_MODE)
-      for (const file of generation.files)
-        await files.writeNewFile(`${temporary}/${file.path}`, file.contents, file.mode)
+      // Files are written and fsynced side by side: the file system commits concurrent fsyncs together, which makes
+      // a bundle of many files cost a few journal commits instead of one each. All finish before anything names them.
+      await inParallel(generation.files, (file) =>
+        files.writeNewFile(`${temporary}/${file.path}`, file.contents, file.mode),
+      )
       const manifest: GenerationManifest = {
         id,
         created: new Date(clock.now()).toISOString(),
         source: generation.source,
       }
       await writeManifest(temporary, manifest)
-      // Deepest first, so that each directory is durable before the one that names it.
-      for (const dir of ordered.reverse()) await files.syncDirectory(`${temporary}/${dir}`)
-      await files.syncDirectory(temporary)
+      // Every directory is durable before the rename below publishes the generation.
+      await inParallel([...ordered, ''], (dir) => files.syncDirectory(dir === '' ? temporary : `${temporary}/${dir}`))
       await files.rename(temporary, `${gensDir}/${id}`)
       await files.syncDirectory(gensDir)
       await switchTo(id)
@@ -338,6 +393,10 @@ export function openGenerations(
         const from = all.find((g) => g.current)
         const target = previousOf(all)
         if (target === undefined) throw new IoError('no previous generation to roll back to')
+        // Marked before the switch: a newer generation that was never current is removed by recovery, this one stays.
+        if (from !== undefined && !from.manifest.rolledBack) {
+          await writeManifestAtomic({ ...from.manifest, rolledBack: { at: new Date(clock.now()).toISOString() } })
+        }
         await switchTo(target.id)
         log.info('rolled back to the previous generation', { from: from?.id ?? null, to: target.id })
         return { ...target, current: true }
@@ -346,8 +405,7 @@ export function openGenerations(
       withLock(async () => {
         const manifest = await readManifest(id)
         if (manifest === undefined) throw new IoError(`no generation ${id} in ${gensDir}`)
-        const failed = { ...manifest, failed: { at: new Date(clock.now()).toISOString(), reason } }
-        await files.writeFileAtomic(`${gensDir}/${id}/${MANIFEST}`, `${JSON.stringify(failed, null, 2)}\n`, 0o644)
+        await writeManifestAtomic({ ...manifest, failed: { at: new Date(clock.now()).toISOString(), reason } })
         log.warn('generation marked failed', { generation: id, reason })
       }),
     create,

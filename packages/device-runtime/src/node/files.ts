@@ -115,11 +115,13 @@ const BREAKER_STALE_MS = 10_000
  */
 async function tryLock(path: string): Promise<LockAttempt> {
   const owner = await lockOwner()
+  let broken: string | undefined
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await symlink(owner, path)
       return {
         acquired: true,
+        ...(broken === undefined ? {} : { brokeStale: broken }),
         async release() {
           const held = await readlink(path).catch(() => undefined)
           if (held === owner) await unlink(path)
@@ -142,7 +144,10 @@ async function tryLock(path: string): Promise<LockAttempt> {
       return { acquired: false, holder }
     }
     try {
-      if ((await readlink(path).catch(() => undefined)) === holder) await unlink(path)
+      if ((await readlink(path).catch(() => undefined)) === holder) {
+        await unlink(path)
+        broken = holder
+      }
     } finally {
       await rmdir(breaker).catch(() => undefined)
     }

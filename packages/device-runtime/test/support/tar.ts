@@ -118,10 +118,10 @@ export function tar(members: readonly TarMember[], options: { end?: boolean } = 
  */
 export function zstdFrame(
   data: Uint8Array,
-  options: { windowLog?: number; rle?: { byte: number; length: number } } = {},
+  options: { windowLog?: number; rle?: { byte: number; length: number }; checksum?: boolean } = {},
 ) {
   const windowLog = options.windowLog ?? 20
-  const parts: number[][] = [[0x28, 0xb5, 0x2f, 0xfd, 0x00, (windowLog - 10) << 3]]
+  const parts: number[][] = [[0x28, 0xb5, 0x2f, 0xfd, options.checksum ? 0x04 : 0x00, (windowLog - 10) << 3]]
   const blocks: Uint8Array[] = []
   const blockHeader = (last: boolean, type: number, size: number) => {
     const v = (last ? 1 : 0) | (type << 1) | (size << 3)
@@ -139,6 +139,8 @@ export function zstdFrame(
     const size = Math.min(128 * 1024, options.rle!.length - i * 128 * 1024)
     blocks.push(blockHeader(i === rleBlocks - 1, 1, size), new Uint8Array([options.rle!.byte]))
   }
+  // The content checksum (XXH64) is left zero: it is the frame's own business, and these tests do not rely on it.
+  if (options.checksum) blocks.push(new Uint8Array(4))
   const head = new Uint8Array(parts[0]!)
   const total = head.length + blocks.reduce((n, b) => n + b.length, 0)
   const out = new Uint8Array(total)
