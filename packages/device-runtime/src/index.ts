@@ -20,6 +20,12 @@ export {
 } from './api/signed-request.js'
 export type { SignatureProblem, SshSignature } from './api/sshsig.js'
 export { parseSshSignature, verifySshSignature } from './api/sshsig.js'
+export type { ApplyDeps, ApplyGeneration, ApplyGenerations, ApplyOptions } from './apply/apply.js'
+export { applyCurrent, readLastApply } from './apply/apply.js'
+export type { ApplyUnits } from './apply/plan.js'
+export { APPLY_TIMEOUTS_MS, APPLY_UNITS } from './apply/plan.js'
+export type { ApplyReport, ApplyRun, ApplyStep } from './apply/report.js'
+export { formatApplyReport } from './apply/report.js'
 export type { InputFormat } from './bundle/formats.js'
 export { detectFormat } from './bundle/formats.js'
 export type { Bundle, BundleFile, BundleLimits, ReadBundleOptions } from './bundle/read-bundle.js'
@@ -37,6 +43,15 @@ export type {
 } from './confirm/decide.js'
 export { DEFAULT_CONFIRM_POLICY, decideCommitted, decideTrial } from './confirm/decide.js'
 export type { DeviceFile } from './device-file.js'
+export type {
+  FirstBootOptions,
+  FirstBootReport,
+  ImportSeed,
+  SeedImport,
+  SeedSource,
+  SkippedSeed,
+} from './first-boot.js'
+export { firstBoot, SEED_NAMES } from './first-boot.js'
 export type {
   Generation,
   GenerationFile,

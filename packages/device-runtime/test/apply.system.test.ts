@@ -3,7 +3,18 @@
  * with the real `nft` loading and replacing the table in that namespace, and recording fakes for the programs that
  * need systemd (`systemctl`, `networkctl`, `loginctl`, `runuser`) first on PATH.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -54,15 +65,23 @@ describeSystem(
       gw.run(['nft', 'delete', 'table', 'inet', 'atomicnix'])
     })
 
-    /** Makes `text` the current config. */
-    function provision(text: string): void {
-      mkdirSync(join(data, 'config'), { recursive: true })
-      writeFileSync(join(data, 'config/config.toml'), text)
+    /** Imports `text` as a new generation (the real `atomicnix import`), which becomes the current one. */
+    function provision(text: string): string {
+      const file = join(dir, `config-${n}.toml`)
+      writeFileSync(file, text)
+      const r = spawnSync(process.execPath, [CLI, 'import', file, '--data', data], { encoding: 'utf8' })
+      if (r.status !== 0) throw new Error(`import exited ${r.status}: ${r.stderr}`)
+      return /generation (g\S+)/.exec(r.stdout)![1]!
     }
 
     /** Runs `atomicnix apply --json` in the namespace; the exit code and the report. */
     function apply(...extra: string[]): { code: number | null; report: ApplyReport; stderr: string } {
-      const env = Object.entries(fakes.env()).map(([k, v]) => `${k}=${v}`)
+      return applyWith(fakes.env(), ...extra)
+    }
+
+    /** The same with another environment. */
+    function applyWith(vars: Record<string, string>, ...extra: string[]) {
+      const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`)
       const r = gw.run([
         'env',
         ...env,
@@ -178,14 +197,15 @@ describeSystem(
     })
 
     it('a removed container is stopped before its unit file is removed', () => {
-      provision(UNITS)
+      const withDb = provision(UNITS)
       const first = apply()
       expect(first.code, first.stderr).toBe(0)
       const unit = join(root, 'etc/containers/systemd/db.container')
       expect(existsSync(unit)).toBe(true)
-      provision(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
 
-      // While the stop fails the file stays: it is removed only after its service stopped.
+      // While the stop fails the file stays: it is removed only after its service stopped. (The failure also
+      // reverts to the generation with db, whose files are all still in place: the second run changes nothing.)
+      const withoutDb = provision(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
       fakes.reset()
       fakes.fail('^systemctl stop db\\.service$')
       const refused = apply()
@@ -193,14 +213,76 @@ describeSystem(
       expect(refused.report.runs[0]!.removed).toEqual([])
       expect(stepNames(refused.report)).toEqual(['stop db.service', 'daemon-reload'])
       expect(refused.report.runs[0]!.steps[1]).toMatchObject({ skipped: 'an earlier step failed' })
+      expect(refused.report.reverted).toMatchObject({ from: withoutDb, to: withDb })
+      expect(refused.report.runs[1]).toMatchObject({
+        generation: withDb,
+        steps: [],
+        written: [],
+        removed: [],
+        ok: true,
+      })
       expect(existsSync(unit)).toBe(true)
 
+      provision(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
       fakes.reset()
       const { code, report } = apply()
       expect(code).toBe(0)
       expect(report.runs[0]!.removed).toEqual(['etc/containers/systemd/db.container'])
       expect(fakes.lines()).toEqual(['systemctl stop db.service', 'systemctl daemon-reload'])
       expect(existsSync(unit)).toBe(false)
+    })
+
+    it('a failing step after a config change reverts: the earlier generation is re-applied, the failed one marked', () => {
+      const good = provision(SEED)
+      expect(apply().code).toBe(0)
+      const bad = provision(
+        SEED.replace('gateway_aliases = ["atomicnix"]', 'gateway_aliases = ["atomicnix", "gw"]').concat(
+          '\n[container.broken]\nprivileged = true\n\n[container.broken.Container]\nImage = "docker.io/library/busybox:1"\n',
+        ),
+      )
+      fakes.reset()
+      fakes.fail('^systemctl restart broken\\.service$')
+      const { code, report, stderr } = apply()
+      expect(code).toBe(1)
+      expect(report.ok).toBe(false)
+      expect(report.runs.map((r) => [r.generation, r.ok])).toEqual([
+        [bad, false],
+        [good, true],
+      ])
+      expect(report.reverted).toEqual({
+        from: bad,
+        to: good,
+        reason: expect.stringContaining('restart broken.service'),
+      })
+      expect(report.runs[0]!.steps.map((s) => [s.name, s.ok])).toEqual([
+        ['dnsmasq-restart', true],
+        ['daemon-reload', true],
+        ['restart broken.service', false],
+      ])
+      expect(report.runs[1]!.written).toEqual(['etc/atomicnix/dnsmasq-hosts'])
+      expect(report.runs[1]!.removed).toEqual(['etc/containers/systemd/broken.container'])
+      expect(fakes.lines()).toEqual([
+        'systemctl restart dnsmasq.service',
+        'systemctl daemon-reload',
+        'systemctl restart broken.service',
+        'systemctl restart dnsmasq.service',
+        'systemctl stop broken.service',
+        'systemctl daemon-reload',
+      ])
+      expect(readFileSync(join(root, 'etc/atomicnix/dnsmasq-hosts'), 'utf8')).not.toContain(' gw')
+      expect(stderr).toContain('reverting to the previous generation')
+
+      // The failed generation is marked (with the step that failed) and the earlier one is current again.
+      const manifest = JSON.parse(readFileSync(join(data, 'generations', bad, 'generation.json'), 'utf8'))
+      expect(manifest.failed.reason).toContain('restart broken.service')
+      expect(readlinkSync(join(data, 'config'))).toContain(good)
+
+      // The next apply (the next boot) keeps the good generation and changes nothing.
+      fakes.reset()
+      const again = apply()
+      expect(again.code).toBe(0)
+      expect(again.report.runs).toEqual([{ generation: good, steps: [], written: [], removed: [], ok: true }])
+      expect(fakes.calls()).toEqual([])
     })
 
     it('rootless units enable lingering and start the user manager before reloading it', () => {
@@ -225,6 +307,52 @@ describeSystem(
       ])
       expect(existsSync(join(root, 'var/lib/appsvc/.config/containers/systemd/app.container'))).toBe(true)
       expect(report.runs[0]!.ok).toBe(true)
+    })
+
+    it('a script that nft -c refuses is never loaded, and nothing after it runs', () => {
+      provision(SEED)
+      // A stand-in nft, only here, that refuses every check (the rendered script never fails the real one).
+      const nft = new FakeCommands(join(dir, 'nft-fake'), ['nft'])
+      nft.fail('^nft -c ')
+      const env = {
+        ...fakes.env(),
+        PATH: `${nft.bin}:${fakes.env().PATH}`,
+        ANX_FAKE_LOG: nft.log,
+        ANX_FAKE_RULES: nft.rules,
+      }
+      const { code, report } = applyWith(env)
+      expect(code).toBe(1)
+      expect(report.ok).toBe(false)
+      const steps = report.runs[0]!.steps
+      expect(steps[1]).toMatchObject({ name: 'nft-check', ok: false, exitCode: 1 })
+      expect(steps[1]!.error).toContain('failing as the test asked')
+      expect(steps.slice(2).every((s) => s.skipped === 'an earlier step failed')).toBe(true)
+      expect(nft.lines()).toEqual([`nft -c -f ${root}/etc/atomicnix/firewall.nft`])
+      expect(report.runs[0]!.written).toEqual(['etc/atomicnix/firewall.nft'])
+      expect(gw.run(['nft', 'list', 'table', 'inet', 'atomicnix']).status).not.toBe(0)
+    })
+
+    it('two applies at once do not interleave: the second waits, then finds nothing to do', async () => {
+      provision(SEED)
+      fakes.delay('^systemctl restart dnsmasq\\.service$', 2)
+      const env = Object.entries(fakes.env()).map(([k, v]) => `${k}=${v}`)
+      const argv = ['env', ...env, process.execPath, CLI, 'apply', '--data', data, '--root', root, '--json']
+      const first = gw.spawn(argv)
+      let firstOut = ''
+      first.stdout?.on('data', (chunk: Buffer) => {
+        firstOut += chunk.toString()
+      })
+      const done = new Promise<number | null>((resolve) => first.on('close', resolve))
+      // Started once the first one is inside its steps (it has recorded its first call).
+      for (let i = 0; i < 100 && fakes.calls().length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+      expect(fakes.calls().length).toBeGreaterThan(0)
+      const second = applyWith(fakes.env())
+      expect(await done).toBe(0)
+      expect((JSON.parse(firstOut) as ApplyReport).runs[0]!.steps).toHaveLength(10)
+      expect(second.code).toBe(0)
+      expect(second.stderr).toContain('waiting for another apply')
+      expect(second.report.runs[0]).toMatchObject({ steps: [], written: [], removed: [] })
+      expect(fakes.lines().filter((l) => l === 'systemctl restart dnsmasq.service')).toHaveLength(1)
     })
 
     it('--dry-run reports the plan and neither writes nor runs anything', () => {

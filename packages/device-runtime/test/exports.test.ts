@@ -5,6 +5,8 @@ import * as node from '../src/node/index.js'
 describe('public API', () => {
   it('the main entry exports the pure core (the CLI is the bin, not an export)', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'APPLY_TIMEOUTS_MS',
+      'APPLY_UNITS',
       'BUNDLE_ISSUE_CODES',
       'BusyError',
       'CHALLENGE_HEADER',
@@ -13,8 +15,10 @@ describe('public API', () => {
       'DEFAULT_CONFIRM_POLICY',
       'HttpError',
       'IoError',
+      'SEED_NAMES',
       'SIGNATURE_HEADER',
       'SIGNATURE_NAMESPACE',
+      'applyCurrent',
       'checkBootEnv',
       'checkDeviceInput',
       'compareVersions',
@@ -24,6 +28,8 @@ describe('public API', () => {
       'decideOffer',
       'decideTrial',
       'detectFormat',
+      'firstBoot',
+      'formatApplyReport',
       'importConfig',
       'judgeCheck',
       'openGenerations',
@@ -34,6 +40,7 @@ describe('public API', () => {
       'planHealthChecks',
       'readBootJournal',
       'readBundle',
+      'readLastApply',
       'sha256Hex',
       'signedMessage',
       'verifySshSignature',

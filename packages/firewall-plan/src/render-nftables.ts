@@ -39,6 +39,7 @@ function quoteInterface(name: string): string {
 function portSet(ports: readonly number[]): string {
   if (ports.length === 0) fail('a port rule needs at least one port')
   for (const port of ports) if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`invalid port ${port}`)
+  if (ports.length === 1) return String(ports[0])
   const sorted = [...new Set(ports)].sort((a, b) => a - b)
   const runs: [number, number][] = []
   for (const port of sorted) {
@@ -47,11 +48,12 @@ function portSet(ports: readonly number[]): string {
     else runs.push([port, port])
   }
   const interval = runs.some(([from, to]) => to - from >= 2)
-  const items = runs.flatMap(([from, to]) => {
-    if (from === to) return [String(from)]
-    if (interval) return [`${from}-${to}`]
-    return Array.from({ length: to - from + 1 }, (_, i) => String(from + i))
-  })
+  const items: string[] = []
+  for (const [from, to] of runs) {
+    if (from === to) items.push(String(from))
+    else if (interval) items.push(`${from}-${to}`)
+    else for (let port = from; port <= to; port++) items.push(String(port))
+  }
   // nft turns a one-element set into a plain value or range (`nft list` shows `dport 1-3`), so we write it that way.
   return items.length === 1 ? items[0]! : `{ ${items.join(', ')} }`
 }
@@ -71,26 +73,25 @@ function comment(source: string): string {
 }
 
 function renderRule(rule: FirewallRule): string {
-  const parts: string[] = []
-  if (rule.iif !== undefined) parts.push(`iifname ${quoteInterface(rule.iif)}`)
+  let text = rule.iif === undefined ? '' : `iifname ${quoteInterface(rule.iif)} `
   if (rule.ctState !== undefined) {
     if (rule.ctState.length === 0) fail('ctState must not be empty')
     for (const state of rule.ctState) if (!CT_STATES.has(state)) fail(`invalid ct state ${JSON.stringify(state)}`)
-    parts.push(`ct state ${rule.ctState.join(',')}`)
+    text += `ct state ${rule.ctState.join(',')} `
   }
   switch (rule.protocol) {
     case 'tcp':
     case 'udp':
-      parts.push(`${rule.protocol} dport ${portSet(rule.ports)}`)
+      text += `${rule.protocol} dport ${portSet(rule.ports)} `
       break
     case 'icmp':
-      parts.push(`icmp type ${typeSet('icmp', rule.icmpTypes)}`)
+      text += `icmp type ${typeSet('icmp', rule.icmpTypes)} `
       break
     case 'icmpv6':
-      parts.push(`icmpv6 type ${typeSet('icmpv6', rule.icmpTypes)}`)
+      text += `icmpv6 type ${typeSet('icmpv6', rule.icmpTypes)} `
       if (rule.hopLimit !== undefined) {
         if (!Number.isInteger(rule.hopLimit) || rule.hopLimit < 0 || rule.hopLimit > 255) fail('invalid hop limit')
-        parts.push(`ip6 hoplimit ${rule.hopLimit}`)
+        text += `ip6 hoplimit ${rule.hopLimit} `
       }
       break
     case undefined:
@@ -99,24 +100,31 @@ function renderRule(rule: FirewallRule): string {
       fail(`unknown protocol ${JSON.stringify((rule as { protocol: unknown }).protocol)}`)
   }
   if (rule.verdict !== 'accept' && rule.verdict !== 'drop') fail(`invalid verdict ${JSON.stringify(rule.verdict)}`)
-  parts.push(rule.verdict, comment(rule.source))
-  return parts.join(' ')
+  return `${text}${rule.verdict} ${comment(rule.source)}`
 }
 
 // The table body is written the way `nft list table` prints it (named priority, blank line between chains), so that the
 // loaded table can be compared with the script line for line.
-function renderChain(chain: FirewallChain, index: number): string[] {
+function renderChain(chain: FirewallChain, index: number): string {
   if (!Number.isInteger(chain.priority)) fail('chain priority must be an integer')
   if (chain.policy !== 'accept' && chain.policy !== 'drop') fail(`invalid policy ${JSON.stringify(chain.policy)}`)
   const priority = chain.priority === 0 ? 'filter' : String(chain.priority)
-  return [
-    ...(index > 0 ? [''] : []),
-    `\tchain ${chain.name} {`,
-    `\t\ttype filter hook ${chain.hook} priority ${priority}; policy ${chain.policy};`,
-    ...chain.rules.map((rule) => `\t\t${renderRule(rule)}`),
-    '\t}',
-  ]
+  let text = `${index > 0 ? '\n' : ''}\tchain ${chain.name} {\n\t\ttype filter hook ${chain.hook} priority ${priority}; policy ${chain.policy};\n`
+  for (const rule of chain.rules) text += `\t\t${renderRule(rule)}\n`
+  return `${text}\t}\n`
 }
+
+const HEADER = [
+  '# AtomicNix gateway firewall, rendered from config.toml; load with `nft -f`.',
+  `# nft applies a file as one transaction (nft(8), -f): the first line creates the table if it is missing so that`,
+  '# the delete cannot fail, and the delete clears it, so the definition below replaces it whole or not at all.',
+  '# No other table is touched: the ruleset is never flushed.',
+  `table ${TABLE}`,
+  `delete table ${TABLE}`,
+  '',
+  `table ${TABLE} {`,
+  '',
+].join('\n')
 
 /**
  * Renders a plan as one `nft -f` script that replaces `table inet atomicnix` atomically and touches nothing else.
@@ -128,17 +136,7 @@ export function renderNftables(plan: FirewallPlan): string {
   if (plan.chains.length !== 3 || plan.chains.some((chain, i) => chain.name !== names[i] || chain.hook !== names[i])) {
     fail('chains must be input, forward and output, in that order')
   }
-  return [
-    '# AtomicNix gateway firewall, rendered from config.toml; load with `nft -f`.',
-    `# nft applies a file as one transaction (nft(8), -f): the first line creates the table if it is missing so that`,
-    '# the delete cannot fail, and the delete clears it, so the definition below replaces it whole or not at all.',
-    '# No other table is touched: the ruleset is never flushed.',
-    `table ${TABLE}`,
-    `delete table ${TABLE}`,
-    '',
-    `table ${TABLE} {`,
-    ...plan.chains.flatMap(renderChain),
-    '}',
-    '',
-  ].join('\n')
+  let text = HEADER
+  for (let i = 0; i < plan.chains.length; i++) text += renderChain(plan.chains[i]!, i)
+  return `${text}}\n`
 }

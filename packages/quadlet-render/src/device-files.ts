@@ -10,6 +10,9 @@ export interface DeviceFile {
   readonly mode: number
 }
 
+const ROOTFUL_DIR = ROOTFUL_UNIT_DIR.slice(1)
+const ROOTLESS_DIR = ROOTLESS_UNIT_DIR.slice(1)
+
 /**
  * The Quadlet files of the device, below `/`: the canonical copies in `<config root>/quadlet/` (0644), the
  * `quadlet-runtime.json` document (0600), and each unit in Quadlet's search path for its mode: rootful in
@@ -17,14 +20,16 @@ export interface DeviceFile {
  */
 export function quadletDeviceFiles(plan: QuadletPlan): DeviceFile[] {
   const root = plan.configRoot.slice(1)
-  const files: DeviceFile[] = []
+  const canonical: DeviceFile[] = []
+  const installed: DeviceFile[] = []
+  // Each unit is rendered once: the canonical copy and the installed one are the same text.
   for (const unit of plan.units) {
-    files.push({ path: `${root}/quadlet/${unit.filename}`, contents: renderQuadlet(unit), mode: 0o644 })
+    const contents = renderQuadlet(unit)
+    const dir = unit.mode === 'rootful' ? ROOTFUL_DIR : ROOTLESS_DIR
+    canonical.push({ path: `${root}/quadlet/${unit.filename}`, contents, mode: 0o644 })
+    installed.push({ path: `${dir}/${unit.filename}`, contents, mode: 0o644 })
   }
-  files.push({ path: `${root}/quadlet-runtime.json`, contents: renderQuadletRuntime(plan), mode: 0o600 })
-  for (const unit of plan.units) {
-    const dir = unit.mode === 'rootful' ? ROOTFUL_UNIT_DIR : ROOTLESS_UNIT_DIR
-    files.push({ path: `${dir.slice(1)}/${unit.filename}`, contents: renderQuadlet(unit), mode: 0o644 })
-  }
-  return files
+  canonical.push({ path: `${root}/quadlet-runtime.json`, contents: renderQuadletRuntime(plan), mode: 0o600 })
+  for (const file of installed) canonical.push(file)
+  return canonical
 }

@@ -7,8 +7,10 @@ import type { QuadletUnit } from './plan.js'
  * edge whitespace that systemd strips), so no escaping is needed and none is done.
  */
 export function renderQuadlet(unit: Pick<QuadletUnit, 'sections'>): string {
-  return unit.sections
-    .map((section) => [`[${section.name}]`, ...section.entries.map((e) => `${e.key}=${e.value}`)].join('\n'))
-    .join('\n\n')
-    .concat('\n')
+  let text = ''
+  for (const section of unit.sections) {
+    text += text === '' ? `[${section.name}]\n` : `\n[${section.name}]\n`
+    for (const entry of section.entries) text += `${entry.key}=${entry.value}\n`
+  }
+  return text
 }

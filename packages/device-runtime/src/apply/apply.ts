@@ -1,5 +1,6 @@
 import { compileDevice } from '../compile.js'
 import type { DeviceFile } from '../device-file.js'
+import { type Generation, openGenerations } from '../generations/store.js'
 import { type Clock, type Exec, type ExecResult, type Files, IoError, type Log } from '../ports.js'
 import {
   APPLY_UNITS,
@@ -30,6 +31,8 @@ export interface ApplyGenerations {
   previous(): Promise<ApplyGeneration | undefined>
   rollback(): Promise<ApplyGeneration>
   markFailed(id: string, reason: string): Promise<void>
+  /** Cleans up interrupted generations and migrates older firmware's plain directory (first boot calls it). */
+  recover?(): Promise<void>
 }
 
 /** What apply needs from the outside. */
@@ -51,11 +54,43 @@ export interface ApplyOptions {
   readonly mac?: string
   /** Called with one line as each step starts (progress for people). */
   readonly progress?: (line: string) => void
+  /** How long to wait while another apply runs (default 15 minutes: a run may start containers that pull images). */
+  readonly lockTimeoutMs?: number
 }
 
 /** Installed device files are small; a larger one is simply different. */
 const INSTALLED_LIMIT = 4 << 20
 const CONFIG_LIMIT = (1 << 20) + 1
+
+const APPLY_LOCK_TIMEOUT_MS = 15 * 60_000
+const APPLY_LOCK_POLL_MS = 200
+
+/** Runs `body` holding `DATA/state/apply.lock`, so that two applies (boot, the API) never interleave their steps. */
+async function withApplyLock<T>(deps: ApplyDeps, options: ApplyOptions, body: () => Promise<T>): Promise<T> {
+  const { files, clock } = deps
+  const state = rootPath(options.dataDir, 'state')
+  if ((await files.inspect(state))?.kind !== 'directory') await files.makeDirectory(state, 0o755)
+  const path = rootPath(state, 'apply.lock')
+  const timeout = options.lockTimeoutMs ?? APPLY_LOCK_TIMEOUT_MS
+  const deadline = clock.monotonic() + timeout
+  let waiting = false
+  for (;;) {
+    const attempt = await files.tryLock(path)
+    if (attempt.acquired) {
+      try {
+        return await body()
+      } finally {
+        await attempt.release()
+      }
+    }
+    if (clock.monotonic() >= deadline) {
+      throw new IoError(`cannot lock ${path}: another apply holds it (${attempt.holder}); gave up after ${timeout} ms`)
+    }
+    if (!waiting) options.progress?.(`waiting for another apply (${attempt.holder})`)
+    waiting = true
+    await clock.sleep(APPLY_LOCK_POLL_MS)
+  }
+}
 
 const ownedPath = (dataDir: string) => rootPath(dataDir, 'state/apply-owned.json')
 const lastApplyPath = (dataDir: string) => rootPath(dataDir, 'state/last-apply.json')
@@ -186,7 +221,13 @@ async function runGeneration(
           await files.writeFileAtomic(rootPath(options.root, path), action.file.contents, action.file.mode)
           written.push(path)
         } else {
-          await files.removeFile(rootPath(options.root, path))
+          const target = rootPath(options.root, path)
+          const found = await files.inspect(target)
+          if (found !== undefined && found.kind !== 'file' && found.kind !== 'symlink') {
+            throw new IoError(`cannot remove ${target}: not a file`)
+          }
+          await files.remove(target)
+          await files.syncDirectory(target.slice(0, target.lastIndexOf('/')) || '/')
           removed.push(path)
           owning.delete(path)
         }
@@ -227,7 +268,7 @@ async function runGeneration(
       ...(error === undefined ? {} : { error }),
     })
     if (error !== undefined) {
-      failed = `${action.name} (${action.argv.join(' ')}): ${error}`
+      failed = `${action.name}: ${error}`
       log.error('apply step failed', { generation: generation.id, step: action.name, error })
     }
   }
@@ -259,8 +300,16 @@ export async function applyCurrent(
   deps: ApplyDeps & { readonly generations?: ApplyGenerations },
   options: ApplyOptions,
 ): Promise<ApplyReport> {
+  if (options.dryRun) return applyLocked(deps, options)
+  return withApplyLock(deps, options, () => applyLocked(deps, options))
+}
+
+async function applyLocked(
+  deps: ApplyDeps & { readonly generations?: ApplyGenerations },
+  options: ApplyOptions,
+): Promise<ApplyReport> {
   const { log } = deps
-  const generations = deps.generations ?? plainConfig(options.dataDir)
+  const generations = deps.generations ?? storeGenerations(deps, options.dataDir)
   const started = new Date(deps.clock.now()).toISOString()
   const dryRun = options.dryRun === true
   const finish = async (report: ApplyReport) => {
@@ -305,8 +354,15 @@ export async function applyCurrent(
     to: decision.to,
     reason: decision.reason,
   })
-  await generations.markFailed(current.id, decision.reason)
-  const target = await generations.rollback()
+  let target: ApplyGeneration
+  try {
+    await generations.markFailed(current.id, decision.reason)
+    target = await generations.rollback()
+  } catch (error) {
+    if (!(error instanceof IoError)) throw error
+    log.error('revert failed: could not switch generations', { from: current.id, error: error.message })
+    return finish({ ok: false, dryRun, started, runs: [first.run], error: `revert failed: ${error.message}` })
+  }
   options.progress?.(`revert: applying ${target.id}`)
   const second = await runGeneration(deps, options, target, first.owned)
   if (!second.run.ok) log.error('revert failed too', { generation: target.id, reason: second.failure ?? '' })
@@ -319,14 +375,26 @@ export async function applyCurrent(
   })
 }
 
-/** `DATA/config` as the only generation (until generations exist): nothing to revert to. */
-function plainConfig(dataDir: string): ApplyGenerations {
-  const only: ApplyGeneration = { id: 'config', dir: rootPath(dataDir, 'config') }
+/** The generation store under DATA, as apply sees it. */
+export function storeGenerations(deps: ApplyDeps, dataDir: string): ApplyGenerations {
+  const store = openGenerations(deps, dataDir)
+  const view = (g: Generation): ApplyGeneration => ({
+    id: g.id,
+    dir: g.dir,
+    ...(g.manifest.failed === undefined ? {} : { failed: g.manifest.failed }),
+  })
   return {
-    current: async () => only,
-    previous: async () => undefined,
-    rollback: async () => only,
-    markFailed: async () => undefined,
+    current: async () => {
+      const g = await store.current()
+      return g === undefined ? undefined : view(g)
+    },
+    previous: async () => {
+      const g = await store.previous()
+      return g === undefined ? undefined : view(g)
+    },
+    rollback: async () => view(await store.rollback()),
+    markFailed: (id, reason) => store.markFailed(id, reason),
+    recover: () => store.recover(),
   }
 }
 

@@ -120,7 +120,6 @@ const encoder = new TextEncoder()
 /** True when the installed file has exactly these contents and permission bits. */
 export function sameFile(desired: DeviceFile, installed: InstalledFile | undefined): boolean {
   if (installed === undefined || (installed.mode & 0o7777) !== desired.mode) return false
-  // A bundle's payload files are bytes already; rendered files are text.
   const bytes = typeof desired.contents === 'string' ? encoder.encode(desired.contents) : desired.contents
   const have = installed.contents
   if (bytes.length !== have.length) return false
@@ -190,9 +189,8 @@ export function planApply(
   // `nft -f` loads it, and a failure there stops the run before any other daemon is touched.
   const firewall = (changed.get('firewall') ?? [])[0]
   if (firewall !== undefined) {
-    const script =
-      typeof firewall.contents === 'string' ? firewall.contents : new TextDecoder().decode(firewall.contents)
-    const error = checkFirewallScript(script)
+    const error =
+      typeof firewall.contents === 'string' ? checkFirewallScript(firewall.contents) : 'the script is not text'
     actions.push({ kind: 'check', name: 'firewall-guard', files: [firewall.path], ...(error ? { error } : {}) })
     write('firewall')
     run('nft-check', ['nft', '-c', '-f', at(firewall.path)], APPLY_TIMEOUTS_MS.nft, [firewall.path])
@@ -212,7 +210,7 @@ export function planApply(
     run(name, argv, timeout, files)
   }
 
-  planQuadletSync(actions, changed, removed, { ...context, units })
+  planQuadletSync(actions, desired, changed, removed, { ...context, units })
   return { writes, removals, actions, owned: [...desiredPaths].sort(), ignored }
 }
 
@@ -221,8 +219,21 @@ function systemctl(group: 'rootful' | 'rootless', user: string, ...args: string[
   return group === 'rootful' ? ['systemctl', ...args] : ['systemctl', '--user', '-M', `${user}@`, ...args]
 }
 
+/** True when a unit's text uses one of `filenames` as a unit reference (`Image=x.build`, `Volume=x.volume:/d`). */
+function usesUnit(text: string, filenames: ReadonlySet<string>): boolean {
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=')
+    if (eq < 0) continue
+    const value = line.slice(eq + 1)
+    const colon = value.indexOf(':')
+    if (filenames.has(colon < 0 ? value : value.slice(0, colon))) return true
+  }
+  return false
+}
+
 function planQuadletSync(
   actions: PlannedAction[],
+  desired: readonly DeviceFile[],
   changed: ReadonlyMap<FileGroup, DeviceFile[]>,
   removed: ReadonlyMap<FileGroup, string[]>,
   context: PlanContext & { units: ApplyUnits },
@@ -264,9 +275,26 @@ function planQuadletSync(
     )
   }
   // New and changed units (re)start, builds, networks and volumes before the containers that use them; rootful
-  // before rootless (a rootless container cannot use a rootful unit, so there is no order between them).
+  // before rootless (a rootless container cannot use a rootful unit, so there is no order between them). A
+  // container whose build, network or volume changed restarts too, so that it runs on the new one.
+  const changedRootful = changed.get('rootful') ?? []
+  const supports = new Set(
+    changedRootful.filter((f) => !f.path.endsWith('.container')).map((f) => f.path.slice(f.path.lastIndexOf('/') + 1)),
+  )
+  const users =
+    supports.size === 0
+      ? []
+      : desired.filter(
+          (f) =>
+            fileGroup(f.path) === 'rootful' &&
+            f.path.endsWith('.container') &&
+            !changedRootful.includes(f) &&
+            typeof f.contents === 'string' &&
+            usesUnit(f.contents, supports),
+        )
   for (const group of groups) {
-    const files = [...(changed.get(group) ?? [])].sort((a, b) => kindRank(a.path) - kindRank(b.path))
+    const files = [...(changed.get(group) ?? []), ...(group === 'rootful' ? users : [])]
+    files.sort((a, b) => kindRank(a.path) - kindRank(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     for (const file of files) {
       const service = unitService(file.path.slice(file.path.lastIndexOf('/') + 1))
       run(`restart ${service}`, systemctl(group, user, 'restart', service), APPLY_TIMEOUTS_MS.unit, [file.path])

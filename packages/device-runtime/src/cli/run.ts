@@ -33,6 +33,7 @@ export const USAGE = `Usage:
   atomicnix confirm [--window 60s] [--interval 5s] [--deadline 10m] [--data DIR]   commit or abandon the booted slot
   atomicnix upgrade [--once] [--data DIR]         poll the update server; install a newer bundle and reboot
   atomicnix status [--json] [--data DIR] [--limit N]   boot journal, current generation, last apply
+  atomicnix first-boot [--data DIR] [--root DIR] [--boot DIR] [--usb DIR]... [--json]   find a config, then apply
   atomicnix --help | --version
 `
 
@@ -52,6 +53,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   confirm: async () => (await import('./confirm.js')).confirmCommand,
   upgrade: async () => (await import('./upgrade.js')).upgradeCommand,
   status: async () => (await import('./status.js')).statusCommand,
+  'first-boot': async () => (await import('./first-boot.js')).firstBootCommand,
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>

@@ -1,9 +1,9 @@
 import type { Clock } from '../ports.js'
 
-/** The system clock, `performance.now()` for durations, and timers for waiting. */
+/** The system clock, `process.hrtime` for durations (not `performance`, whose first use loads perf_hooks), timers. */
 export const nodeClock: Clock = {
   now: () => Date.now(),
-  monotonic: () => performance.now(),
+  monotonic: () => Number(process.hrtime.bigint()) / 1e6,
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve()

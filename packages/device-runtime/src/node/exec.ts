@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import type { Exec, ExecResult } from '../ports.js'
 
 /** At most this much of each output stream is kept; the rest is counted and dropped. */
@@ -30,8 +29,10 @@ function collector() {
 
 /** Runs programs with `child_process.spawn` (no shell), found on this process's `PATH`. */
 export const nodeExec: Exec = {
-  run(argv, options) {
-    const started = performance.now()
+  async run(argv, options) {
+    // Loaded on first use: a command that runs nothing (an apply with nothing changed) does not pay for it.
+    const { spawn } = await import('node:child_process')
+    const started = process.hrtime.bigint()
     const [program, ...args] = argv
     return new Promise<ExecResult>((resolve) => {
       if (program === undefined || program === '') {
@@ -78,7 +79,7 @@ export const nodeExec: Exec = {
           signal,
           stdout: stdout.text(),
           stderr: stderr.text(),
-          durationMs: Math.round(performance.now() - started),
+          durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
           timedOut,
           ...(spawnError === undefined ? {} : { spawnError }),
         })

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { constants, createReadStream, type Stats } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { createReadStream, type Stats } from 'node:fs'
 import {
   chmod,
+  constants,
   lstat,
   mkdir,
   open,
@@ -166,15 +167,15 @@ async function readRegular(
     // O_NONBLOCK keeps a FIFO from blocking the open; it is refused below as not a regular file.
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (error) {
-    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    if (missingOk && code(error) === 'ENOENT') return undefined
     throw new IoError(`cannot read ${path}: ${reason(error)}`)
   }
   try {
     const info = await handle.stat()
     if (info.isDirectory()) throw new IoError(`cannot read ${path}: is a directory`)
     if (!info.isFile()) throw new IoError(`cannot read ${path}: not a regular file`)
-    // Files in /proc report size 0 and are read until their end.
-    const buffer = Buffer.alloc(info.size === 0 ? limit : Math.min(limit, info.size + 1))
+    // Files in /proc report size 0 and are read until their end, at most 64 KiB of them.
+    const buffer = Buffer.alloc(info.size === 0 ? Math.min(limit, 64 * 1024) : Math.min(limit, info.size + 1))
     let length = 0
     while (length < buffer.length) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
@@ -196,8 +197,12 @@ export const nodeFiles: Files = {
     return (await readRegular(path, limit, false))!.contents
   },
 
+  readIfExists: (path, limit) => readRegular(path, limit, true),
+
   async writeFileAtomic(path, contents, mode) {
-    const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+    // Unique without node:crypto (whose load is a few ms of a cold start): the pid and the nanoseconds since boot; the
+    // exclusive open below fails rather than share a name in the impossible case that both repeat.
+    const temporary = `${path}.tmp-${process.pid}-${process.hrtime.bigint().toString(36)}`
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o755 })
       const handle = await open(temporary, 'wx', mode)
@@ -271,7 +276,6 @@ export const nodeFiles: Files = {
   remove: (path) => io('remove', path, () => rm(path, { recursive: true, force: true })),
   tryLock,
 
-  readIfExists: (path, limit) => readRegular(path, limit, true),
   async appendDurable(path, text, mode) {
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o755 })

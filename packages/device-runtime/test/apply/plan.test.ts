@@ -30,13 +30,17 @@ function desiredOf(text: string): DeviceFile[] {
 
 /** The installed state after `files` were written exactly. */
 function installedOf(files: readonly DeviceFile[]): Map<string, InstalledFile> {
-  return new Map(
-    files.map((f) => [
-      f.path,
-      { contents: typeof f.contents === 'string' ? encoder.encode(f.contents) : f.contents, mode: f.mode },
-    ]),
-  )
+  return new Map(files.map((f) => [f.path, { contents: encoder.encode(text(f)), mode: f.mode }]))
 }
+
+/** A rendered file's text (system files are always text). */
+function text(file: DeviceFile): string {
+  if (typeof file.contents !== 'string') throw new Error(`${file.path} is not text`)
+  return file.contents
+}
+
+/** The firewall script of a config. */
+const scriptOf = (config: string) => text(desiredOf(config).find((f) => fileGroup(f.path) === 'firewall')!)
 
 const argvs = (actions: readonly PlannedAction[]) =>
   actions.flatMap((a) => (a.kind === 'run' ? [a.argv.join(' ')] : a.kind === 'check' ? [`check ${a.name}`] : []))
@@ -207,13 +211,13 @@ describe('managed paths and names', () => {
 describe('checkFirewallScript', () => {
   it('accepts the rendered script of every valid fixture', () => {
     for (const fixture of validFixtures()) {
-      const script = desiredOf(fixture.text).find((f) => fileGroup(f.path) === 'firewall')!.contents as string
+      const script = scriptOf(fixture.text)
       expect(checkFirewallScript(script), fixture.name).toBeUndefined()
     }
   })
 
   it('refuses a script that would lock out the VPN or the LAN, or flush the ruleset', () => {
-    const script = desiredOf(SEED).find((f) => fileGroup(f.path) === 'firewall')!.contents as string
+    const script = scriptOf(SEED)
     expect(checkFirewallScript(script.replace(/\t\tiifname "tun0" tcp dport 22 accept[^\n]*\n/, ''))).toMatch(/tun0/)
     expect(checkFirewallScript(script.replace(/\t\tiifname "eth1" accept[^\n]*\n/, ''))).toMatch(/eth1/)
     expect(checkFirewallScript(script.replace('iifname "lo" accept', 'iifname "eth1" drop'))).toMatch(/drop/)
@@ -248,5 +252,24 @@ describe('decideRevert', () => {
       decideRevert({ ok: false, generation: 'g2', lastApplied: { generation: 'g2', ok: false }, previous: 'g1' })
         .revert,
     ).toBe(true)
+  })
+})
+
+describe('planApply: units that others use', () => {
+  it('a changed volume restarts the containers that mount it, after the volume', () => {
+    const before = desiredOf(UNITS)
+    const after = desiredOf(UNITS.replace('Volume.Label = "app=atomicnix"', 'Volume.Label = "app=atomicnix2"'))
+    const plan = planApply(
+      after,
+      installedOf(before),
+      before.map((f) => f.path),
+      { root: ROOT },
+    )
+    expect(plan.writes).toEqual(['etc/containers/systemd/pgdata.volume'])
+    expect(argvs(plan.actions)).toEqual([
+      'systemctl daemon-reload',
+      'systemctl restart pgdata-volume.service',
+      'systemctl restart db.service',
+    ])
   })
 })

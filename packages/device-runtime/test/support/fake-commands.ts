@@ -1,7 +1,8 @@
 /**
  * Recording stand-ins for the programs that need systemd (there is none in CI): `systemctl`, `networkctl`,
  * `loginctl`, `runuser`. Each is a small shell script first on PATH that appends its argv as one JSON array line to
- * a log file, and exits with the code of the first rule whose pattern matches its command line (0 otherwise).
+ * a log file, and exits with the code of the first rule whose pattern matches its command line (0 otherwise), or
+ * succeeds after a delay.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,6 +22,9 @@ printf '%s]\\n' "$line" >> "$ANX_FAKE_LOG"
 if [ -f "$ANX_FAKE_RULES" ]; then
   while IFS='	' read -r code pattern; do
     if printf '%s\\n' "$name $*" | grep -Eq -- "$pattern"; then
+      case "$code" in
+        s*) sleep "\${code#s}"; exit 0 ;;
+      esac
       echo "$name: failing as the test asked ($pattern)" >&2
       exit "$code"
     fi
@@ -59,6 +63,11 @@ export class FakeCommands {
   /** Makes the command lines matching `pattern` (an extended regex over "name args") exit with `code`. */
   fail(pattern: string, code = 1): void {
     writeFileSync(this.rules, `${code}\t${pattern}\n`, { flag: 'a' })
+  }
+
+  /** Makes the command lines matching `pattern` take `seconds` before they succeed. */
+  delay(pattern: string, seconds: number): void {
+    writeFileSync(this.rules, `s${seconds}\t${pattern}\n`, { flag: 'a' })
   }
 
   /** Forgets the calls and the rules. */
