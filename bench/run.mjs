@@ -100,6 +100,7 @@ coldStart()
 await (await import('./apply.mjs')).run((row) => rows.push(row))
 await (await import('./bundles.mjs')).run((row) => rows.push(row))
 await (await import('./serve.mjs')).run((row) => rows.push(row))
+await (await import('./upgrade.mjs')).run((row) => rows.push(row))
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)))
 console.log(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; medians of interleaved rounds\n`)

@@ -44,13 +44,25 @@ export async function readRaucStatus(
   return parseRaucStatus(run.stdout)
 }
 
+/**
+ * The size of the file at `path`, undefined when nothing is there; a symlink counts as present (0: readers follow
+ * it). A directory or device is an IoError.
+ */
+export async function existingSize(files: Files, path: string): Promise<number | undefined> {
+  const info = await files.inspect(path)
+  if (info === undefined) return undefined
+  if (info.kind === 'file') return info.size
+  if (info.kind === 'symlink') return 0
+  throw new IoError(`${path} is not a regular file`)
+}
+
 /** A JSON document that may be absent: `undefined` when there is no file, `{ error }` when it is not JSON. */
 export async function readJsonIfPresent(
   files: Files,
   path: string,
   limit = 1 << 20,
 ): Promise<{ value: unknown } | { error: string } | undefined> {
-  if ((await files.fileSize(path)) === undefined) return undefined
+  if ((await existingSize(files, path)) === undefined) return undefined
   const text = new TextDecoder().decode(await files.readRegularFile(path, limit))
   try {
     return { value: JSON.parse(text) }

@@ -33,12 +33,8 @@ export interface Files {
   removeFile(path: string): Promise<void>
   /** Appends text to a file (created with `mode`) and fsyncs it before resolving: the line survives a power cut. */
   appendDurable(path: string, text: string, mode: number): Promise<void>
-  /** Size in bytes of a regular file; undefined when there is none. */
-  fileSize(path: string): Promise<number | undefined>
   /** Opens a file for appending (created with `mode`, or emptied first when `truncate`), creating parent dirs. */
   openAppend(path: string, mode: number, truncate: boolean): Promise<AppendHandle>
-  /** Renames a file atomically within one file system and fsyncs the directory. */
-  renameFile(from: string, to: string): Promise<void>
   /** Bytes available to this user on the file system holding `dir` (statfs). */
   freeBytes(dir: string): Promise<number>
   /** SHA-256 of a file's contents, lower-case hex, read as a stream. */

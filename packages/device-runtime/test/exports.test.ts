@@ -28,6 +28,7 @@ describe('public API', () => {
       'decideOffer',
       'decideTrial',
       'detectFormat',
+      'downloadBundle',
       'firstBoot',
       'formatApplyReport',
       'importConfig',
@@ -55,6 +56,7 @@ describe('public API', () => {
       'nodeClock',
       'nodeExec',
       'nodeFiles',
+      'nodeHttp',
       'nodeLog',
       'nodeOutput',
     ])

@@ -10,7 +10,7 @@ export async function statusCommand(args: readonly string[], deps: CliDeps): Pro
   )
   const limit = values.limit === undefined ? 20 : Number(values.limit)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer')
-  const status = await readDeviceStatus(deps.files, values.data ?? '/data', limit)
+  const status = await readDeviceStatus(deps, values.data ?? '/data', limit)
   deps.output.stdout(values.json === true ? `${JSON.stringify(status, null, 2)}\n` : formatDeviceStatus(status))
   return EXIT.ok
 }

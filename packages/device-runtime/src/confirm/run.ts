@@ -8,7 +8,7 @@ import {
   planHealthChecks,
 } from '../health/checks.js'
 import { appendBootRecord, type BootOutcome, type BootRecord } from '../journal/journal.js'
-import { findCommitted, readSlotRecord, type SlotRecord, withCommitted, writeSlotRecord } from '../journal/slots.js'
+import { findCommitted, readSlotRecord, type SlotRecord, updateSlotRecord, withCommitted } from '../journal/slots.js'
 import type { Clock, Exec, Files, Log } from '../ports.js'
 import { BOOT_ENV_ARGV, checkBootEnv, parseBootEnv } from '../rauc/boot-env.js'
 import type { RaucSlot } from '../rauc/status.js'
@@ -168,11 +168,8 @@ export async function runConfirm(deps: ConfirmDeps, options: ConfirmOptions): Pr
           await journal(booted, 'failed_check', `counter reset failed: ${problem}`)
           return 'mark_good_failed'
         }
-        record = {
-          ...record,
-          baseline: { bootId, slot: booted.name, failing: failing.map((r) => r.name), at: iso() },
-        }
-        await writeSlotRecord(files, dataDir, record)
+        const baseline = { bootId, slot: booted.name, failing: failing.map((r) => r.name), at: iso() }
+        await updateSlotRecord(deps, dataDir, (r) => ({ ...r, baseline }))
         await journal(
           booted,
           'committed',
@@ -205,13 +202,16 @@ export async function runConfirm(deps: ConfirmDeps, options: ConfirmOptions): Pr
         await journal(booted, 'failed_check', `mark-good: ${problem}`)
         return 'mark_good_failed'
       }
-      const trial = record.trial?.slot === booted.name ? record.trial : undefined
-      record = withCommitted(
-        { ...record, baseline: { bootId, slot: booted.name, failing: decision.ignored.map((r) => r.name), at: iso() } },
-        { slot: booted.name, at: iso(), ...bundle, ...(trial?.sha256 === undefined ? {} : { sha256: trial.sha256 }) },
-      )
-      if (trial !== undefined) delete record.trial
-      await writeSlotRecord(files, dataDir, record)
+      const baseline = { bootId, slot: booted.name, failing: decision.ignored.map((r) => r.name), at: iso() }
+      await updateSlotRecord(deps, dataDir, (r) => {
+        const trial = r.trial?.slot === booted.name ? r.trial : undefined
+        const next = withCommitted(
+          { ...r, baseline },
+          { slot: booted.name, at: iso(), ...bundle, ...(trial?.sha256 === undefined ? {} : { sha256: trial.sha256 }) },
+        )
+        if (trial !== undefined) delete next.trial
+        return next
+      })
       await journal(booted, 'committed', `healthy for ${policy.windowMs / 1000} s; boot environment read back`)
       log.info('slot committed: healthy for the whole window, mark-good read back', { slot: booted.name })
       return 'committed'
@@ -265,13 +265,17 @@ async function settleTrial(
   if (trial.slot === booted.name) return record
   const reason = `booted ${booted.name} instead of ${trial.slot}: U-Boot fell back`
   deps.log.warn('the installed bundle rolled back', { slot: trial.slot, version: trial.version, reason })
-  const next: SlotRecord = {
-    ...record,
-    rolledBack: [...record.rolledBack, { ...trial, reason, at: context.iso() }],
-    committed: record.committed.filter((c) => c.slot !== trial.slot),
-  }
-  delete next.trial
-  await writeSlotRecord(deps.files, context.dataDir, next)
+  const next = await updateSlotRecord(deps, context.dataDir, (r) => {
+    if (r.trial === undefined || r.trial.slot !== trial.slot || r.trial.installedInBoot !== trial.installedInBoot)
+      return r
+    const changed: SlotRecord = {
+      ...r,
+      rolledBack: [...r.rolledBack, { ...r.trial, reason, at: context.iso() }],
+      committed: r.committed.filter((c) => c.slot !== trial.slot),
+    }
+    delete changed.trial
+    return changed
+  })
   const about: Partial<BootRecord> = {}
   if (trial.version !== undefined) about.version = trial.version
   if (trial.bundleHash !== undefined) about.bundleHash = trial.bundleHash
@@ -295,7 +299,7 @@ async function giveUp(
     iso: () => string
   },
 ): Promise<ConfirmOutcome> {
-  const { exec, log, files } = deps
+  const { exec, log } = deps
   const { booted, record, failing, journal } = context
   const fallback = record.committed.find((c) => c.slot !== booted.name)
   if (fallback === undefined) {
@@ -313,24 +317,26 @@ async function giveUp(
     fallback: fallback.slot,
     failing: details(failing),
   })
-  const trial = record.trial?.slot === booted.name ? record.trial : undefined
-  const next: SlotRecord = {
-    ...record,
-    committed: record.committed.filter((c) => c.slot !== booted.name),
-    rolledBack: [
-      ...record.rolledBack,
-      {
-        slot: booted.name,
-        at: context.iso(),
-        reason,
-        ...context.bundle,
-        ...(trial?.sha256 === undefined ? {} : { sha256: trial.sha256 }),
-        ...(context.bundle.version === undefined && trial?.version !== undefined ? { version: trial.version } : {}),
-      },
-    ],
-  }
-  delete next.trial
-  await writeSlotRecord(files, context.dataDir, next)
+  await updateSlotRecord(deps, context.dataDir, (r) => {
+    const trial = r.trial?.slot === booted.name ? r.trial : undefined
+    const next: SlotRecord = {
+      ...r,
+      committed: r.committed.filter((c) => c.slot !== booted.name),
+      rolledBack: [
+        ...r.rolledBack,
+        {
+          slot: booted.name,
+          at: context.iso(),
+          reason,
+          ...context.bundle,
+          ...(trial?.sha256 === undefined ? {} : { sha256: trial.sha256 }),
+          ...(context.bundle.version === undefined && trial?.version !== undefined ? { version: trial.version } : {}),
+        },
+      ],
+    }
+    delete next.trial
+    return next
+  })
   await journal(booted, 'marked_bad', reason)
   const bad = await exec.run(['rauc', 'status', 'mark-bad', 'booted'], { timeoutMs: TIMEOUTS.mark })
   if (bad.exitCode !== 0)

@@ -1,3 +1,4 @@
+import { existingSize } from '../device.js'
 import { type Files, IoError } from '../ports.js'
 
 /** What became of one boot (or of one step of it): the boot journal's outcomes. */
@@ -55,7 +56,7 @@ export function parseBootRecord(line: string): BootRecord | undefined {
 export async function readBootJournal(files: Files, dataDir: string, limit?: number): Promise<BootRecord[]> {
   let bytes: Uint8Array
   try {
-    if ((await files.fileSize(journalPath(dataDir))) === undefined) return []
+    if ((await existingSize(files, journalPath(dataDir))) === undefined) return []
     bytes = await files.readRegularFile(journalPath(dataDir), READ_LIMIT)
   } catch (error) {
     if (error instanceof IoError) throw error
@@ -74,7 +75,7 @@ export async function readBootJournal(files: Files, dataDir: string, limit?: num
 /** Appends one record as one JSON line and fsyncs it. A torn previous line is ended first so this one stays whole. */
 export async function appendBootRecord(files: Files, dataDir: string, record: BootRecord): Promise<void> {
   const path = journalPath(dataDir)
-  const size = await files.fileSize(path)
+  const size = await existingSize(files, path)
   let prefix = ''
   if (size !== undefined && size > 0) {
     // Only the last byte matters: a line cut by a power cut has no newline.

@@ -1,4 +1,5 @@
-import { type Files, IoError } from '../ports.js'
+import { existingSize } from '../device.js'
+import { type Clock, type Files, IoError } from '../ports.js'
 
 /** A bundle as RAUC and the upgrade know it: its version, RAUC's bundle hash, the download's SHA-256. */
 export interface BundleId {
@@ -101,7 +102,7 @@ export function parseSlotRecord(text: string, path = SLOT_RECORD): SlotRecord {
 /** The record, or an empty one when the device never wrote it (a fresh flash). */
 export async function readSlotRecord(files: Files, dataDir: string): Promise<SlotRecord> {
   const path = `${dataDir}/${SLOT_RECORD}`
-  if ((await files.fileSize(path)) === undefined) return { committed: [], rolledBack: [] }
+  if ((await existingSize(files, path)) === undefined) return { committed: [], rolledBack: [] }
   const bytes = await files.readRegularFile(path, 1 << 20)
   return parseSlotRecord(new TextDecoder().decode(bytes), path)
 }
@@ -110,6 +111,39 @@ export async function readSlotRecord(files: Files, dataDir: string): Promise<Slo
 export async function writeSlotRecord(files: Files, dataDir: string, record: SlotRecord): Promise<void> {
   const kept = { ...record, rolledBack: record.rolledBack.slice(-ROLLED_BACK_KEPT) }
   await files.writeFileAtomic(`${dataDir}/${SLOT_RECORD}`, `${JSON.stringify(kept, null, 2)}\n`, 0o600)
+}
+
+const LOCK = 'state/.slots.lock'
+const LOCK_TIMEOUT_MS = 30_000
+const LOCK_POLL_MS = 20
+
+/**
+ * Changes the record under a cross-process lock: reads the newest record, applies `change`, writes it atomically.
+ * `confirm` and `upgrade` may run at once; neither loses the other's change.
+ */
+export async function updateSlotRecord(
+  deps: { files: Files; clock: Clock },
+  dataDir: string,
+  change: (record: SlotRecord) => SlotRecord,
+): Promise<SlotRecord> {
+  const { files, clock } = deps
+  await files.makeDirectory(`${dataDir}/state`, 0o755)
+  const deadline = clock.monotonic() + LOCK_TIMEOUT_MS
+  for (;;) {
+    const lock = await files.tryLock(`${dataDir}/${LOCK}`)
+    if (lock.acquired) {
+      try {
+        const next = change(await readSlotRecord(files, dataDir))
+        await writeSlotRecord(files, dataDir, next)
+        return next
+      } finally {
+        await lock.release()
+      }
+    }
+    if (clock.monotonic() >= deadline)
+      throw new IoError(`cannot lock ${dataDir}/${LOCK}: held by ${lock.holder} for ${LOCK_TIMEOUT_MS} ms`)
+    await clock.sleep(LOCK_POLL_MS)
+  }
 }
 
 /** Whether two bundle ids name the same bundle: by RAUC's hash when both have one, else by version. */

@@ -55,6 +55,9 @@ async function syncDirectory(path: string): Promise<void> {
   }
 }
 
+/** What is read of a file that reports size 0 (files in /proc). */
+const PROC_READ = 64 * 1024
+
 /** Wraps a file-system call so that its failure is an IoError naming the operation and the path. */
 async function io<T>(what: string, path: string, body: () => Promise<T>): Promise<T> {
   try {
@@ -174,8 +177,8 @@ async function readRegular(
     const info = await handle.stat()
     if (info.isDirectory()) throw new IoError(`cannot read ${path}: is a directory`)
     if (!info.isFile()) throw new IoError(`cannot read ${path}: not a regular file`)
-    // Files in /proc report size 0 and are read until their end, at most 64 KiB of them.
-    const buffer = Buffer.alloc(info.size === 0 ? Math.min(limit, 64 * 1024) : Math.min(limit, info.size + 1))
+    // Files in /proc report size 0: they are read in one bounded page (the boot id is 37 bytes).
+    const buffer = Buffer.alloc(Math.min(limit, info.size === 0 ? PROC_READ : info.size + 1))
     let length = 0
     while (length < buffer.length) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
@@ -294,41 +297,20 @@ export const nodeFiles: Files = {
     }
   },
 
-  async fileSize(path) {
-    try {
-      const info = await stat(path)
-      return info.isFile() ? info.size : undefined
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw new IoError(`cannot stat ${path}: ${reason(error)}`)
-    }
-  },
-
   async openAppend(path, mode, truncate) {
-    let handle: Awaited<ReturnType<typeof open>>
-    try {
+    const handle = await io('open', path, async () => {
       await mkdir(dirname(path), { recursive: true, mode: 0o755 })
       const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (truncate ? constants.O_TRUNC : 0)
-      handle = await open(path, flags, mode)
-    } catch (error) {
-      throw new IoError(`cannot open ${path}: ${reason(error)}`)
-    }
-    const wrap =
-      <A extends unknown[]>(what: string, f: (...args: A) => Promise<unknown>) =>
-      async (...args: A): Promise<void> => {
-        try {
-          await f(...args)
-        } catch (error) {
-          throw new IoError(`cannot ${what} ${path}: ${reason(error)}`)
-        }
-      }
+      return open(path, flags, mode)
+    })
     const appendHandle: AppendHandle = {
-      write: wrap('write', async (chunk: Uint8Array) => {
-        let offset = 0
-        while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten
-      }),
-      sync: wrap('sync', () => handle.sync()),
-      close: wrap('close', () => handle.close()),
+      write: (chunk) =>
+        io('write', path, async () => {
+          let offset = 0
+          while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten
+        }),
+      sync: () => io('sync', path, () => handle.sync()),
+      close: () => io('close', path, () => handle.close()),
     }
     return appendHandle
   },
@@ -348,15 +330,6 @@ export const nodeFiles: Files = {
     }
   },
 
-  async renameFile(from, to) {
-    try {
-      await rename(from, to)
-      await syncDirectory(dirname(to))
-    } catch (error) {
-      throw new IoError(`cannot rename ${from} to ${to}: ${reason(error)}`)
-    }
-  },
-
   async freeBytes(dir) {
     // A directory not created yet lives on its nearest existing ancestor's file system.
     for (let path = dir; ; path = dirname(path)) {
@@ -364,19 +337,16 @@ export const nodeFiles: Files = {
         const info = await statfs(path)
         return info.bavail * info.bsize
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(path) === path)
+        if (code(error) !== 'ENOENT' || dirname(path) === path)
           throw new IoError(`cannot statfs ${dir}: ${reason(error)}`)
       }
     }
   },
 
-  async sha256File(path) {
-    try {
+  sha256File: (path) =>
+    io('read', path, async () => {
       const hash = createHash('sha256')
       for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
       return hash.digest('hex')
-    } catch (error) {
-      throw new IoError(`cannot read ${path}: ${reason(error)}`)
-    }
-  },
+    }),
 }

@@ -1,13 +1,23 @@
 import { readJsonIfPresent } from '../device.js'
+import { openGenerations } from '../generations/store.js'
 import { type BootRecord, readBootJournal } from '../journal/journal.js'
 import { readSlotRecord, type SlotRecord } from '../journal/slots.js'
-import type { Files } from '../ports.js'
+import type { Clock, Files, Log } from '../ports.js'
 
 /** The current generation as its manifest names it. */
 export interface GenerationSummary {
   id: string
   created?: string
   source?: string
+  /** When applying it failed, and why. */
+  failed?: string
+}
+
+/** What reading the status needs. */
+export interface StatusDeps {
+  readonly files: Files
+  readonly clock: Clock
+  readonly log: Log
 }
 
 /** The last apply as `DATA/state/last-apply.json` holds it, read tolerantly. */
@@ -26,21 +36,21 @@ export interface DeviceStatus {
   generation: GenerationSummary | null
   lastApply: ApplySummary | null
   slots: SlotRecord
+  /** The upgrade poller's state: its last result and when it polls next. */
+  upgrade: { lastResult?: string; nextPoll?: string; failures: number } | null
   journal: BootRecord[]
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const optString = (v: unknown) => (typeof v === 'string' ? v : undefined)
 
-/** The current generation from its manifest (`DATA/config/generation.json`), null when there is none. */
-async function currentGeneration(files: Files, dataDir: string): Promise<GenerationSummary | null> {
-  const doc = await readJsonIfPresent(files, `${dataDir}/config/generation.json`)
-  if (doc === undefined || 'error' in doc || !isObject(doc.value) || typeof doc.value.id !== 'string') return null
-  const summary: GenerationSummary = { id: doc.value.id }
-  const created = optString(doc.value.created)
-  const source = isObject(doc.value.source) ? optString(doc.value.source.kind) : undefined
-  if (created !== undefined) summary.created = created
-  if (source !== undefined) summary.source = source
+/** The current generation as the generation store sees it (the `DATA/config` symlink and its manifest). */
+async function currentGeneration(deps: StatusDeps, dataDir: string): Promise<GenerationSummary | null> {
+  const current = await openGenerations(deps, dataDir).current()
+  if (current === undefined) return null
+  const { manifest } = current
+  const summary: GenerationSummary = { id: current.id, created: manifest.created, source: manifest.source.kind }
+  if (manifest.failed !== undefined) summary.failed = `${manifest.failed.at}: ${manifest.failed.reason}`
   return summary
 }
 
@@ -64,15 +74,28 @@ async function lastApply(files: Files, dataDir: string): Promise<ApplySummary | 
   return summary
 }
 
+async function upgradeState(files: Files, dataDir: string): Promise<DeviceStatus['upgrade']> {
+  const doc = await readJsonIfPresent(files, `${dataDir}/state/upgrade.json`)
+  if (doc === undefined || 'error' in doc || !isObject(doc.value)) return null
+  const v = doc.value
+  const state: NonNullable<DeviceStatus['upgrade']> = { failures: typeof v.failures === 'number' ? v.failures : 0 }
+  if (typeof v.lastResult === 'string') state.lastResult = v.lastResult
+  if (typeof v.nextPollAt === 'number' && Number.isFinite(v.nextPollAt))
+    state.nextPoll = new Date(v.nextPollAt).toISOString()
+  return state
+}
+
 /** Gathers the device status: current generation, last apply, the slot record and the newest journal records. */
-export async function readDeviceStatus(files: Files, dataDir: string, limit: number): Promise<DeviceStatus> {
-  const [generation, apply, slots, journal] = await Promise.all([
-    currentGeneration(files, dataDir),
+export async function readDeviceStatus(deps: StatusDeps, dataDir: string, limit: number): Promise<DeviceStatus> {
+  const { files } = deps
+  const [generation, apply, slots, upgrade, journal] = await Promise.all([
+    currentGeneration(deps, dataDir),
     lastApply(files, dataDir),
     readSlotRecord(files, dataDir),
+    upgradeState(files, dataDir),
     readBootJournal(files, dataDir, limit),
   ])
-  return { generation, lastApply: apply, slots, journal }
+  return { generation, lastApply: apply, slots, upgrade, journal }
 }
 
 /** The status for people: a few lines, then the journal, newest last. */
@@ -82,7 +105,8 @@ export function formatDeviceStatus(status: DeviceStatus): string {
   lines.push(
     g === null
       ? 'generation: none'
-      : `generation: ${g.id}${g.created === undefined ? '' : ` (created ${g.created}${g.source === undefined ? '' : `, from ${g.source}`})`}`,
+      : `generation: ${g.id}${g.created === undefined ? '' : ` (created ${g.created}${g.source === undefined ? '' : `, from ${g.source}`})`}` +
+          `${g.failed === undefined ? '' : `; apply FAILED ${g.failed}`}`,
   )
   const a = status.lastApply
   if (a === null) lines.push('last apply: none')
@@ -101,6 +125,12 @@ export function formatDeviceStatus(status: DeviceStatus): string {
   if (status.slots.rolledBack.length > 0)
     lines.push(
       `rolled back: ${status.slots.rolledBack.map((r) => `${r.version ?? r.sha256?.slice(0, 12) ?? r.slot}`).join(', ')}`,
+    )
+  const u = status.upgrade
+  if (u !== null)
+    lines.push(
+      `upgrade: ${u.lastResult ?? 'no poll yet'}${u.failures > 0 ? ` (${u.failures} failures in a row)` : ''}` +
+        `${u.nextPoll === undefined ? '' : `, next poll ${u.nextPoll}`}`,
     )
   lines.push(status.journal.length === 0 ? 'boot journal: empty' : 'boot journal (newest last):')
   for (const r of status.journal)

@@ -1,6 +1,8 @@
+import { existingSize } from '../device.js'
 import type { Files, Http, HttpResponse, Log } from '../ports.js'
 import { HttpError } from '../ports.js'
 import { parseRetryAfter } from './decide.js'
+import { redactUrl } from './url.js'
 
 /** One bundle to fetch. */
 export interface DownloadRequest {
@@ -38,8 +40,8 @@ export const bundlePaths = (dir: string, sha256: string) => {
 export function refuseUrl(url: URL, allowHttp: boolean): string | undefined {
   if (url.protocol === 'https:') return undefined
   if (url.protocol === 'http:')
-    return allowHttp ? undefined : `${url.href}: http:// is refused (the server_url is https://)`
-  return `${url.href}: unsupported scheme ${url.protocol}`
+    return allowHttp ? undefined : `${redactUrl(url.href)}: http:// is refused (the server_url is https://)`
+  return `${redactUrl(url.href)}: unsupported scheme ${url.protocol}`
 }
 
 /** GET following at most MAX_REDIRECTS redirects, each hop checked against the scheme rule. */
@@ -62,7 +64,7 @@ async function getFollowing(
     }
     return { response, url: current }
   }
-  return { error: `${url}: more than ${MAX_REDIRECTS} redirects` }
+  return { error: `${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects` }
 }
 
 /**
@@ -78,12 +80,12 @@ export async function downloadBundle(
   const { files, http, log } = deps
   const { path, partial } = bundlePaths(request.dir, request.sha256)
   const fail = async (reason: string, extra: { retryAfterMs?: number } = {}): Promise<DownloadResult> => {
-    await files.removeFile(partial)
+    await files.remove(partial)
     return { ok: false, reason, ...extra }
   }
-  let have = (await files.fileSize(partial)) ?? 0
+  let have = (await existingSize(files, partial)) ?? 0
   if (have > request.size) {
-    await files.removeFile(partial)
+    await files.remove(partial)
     have = 0
   }
   for (let attempt = 1; attempt <= request.attempts; attempt++) {
@@ -99,7 +101,7 @@ export async function downloadBundle(
       got = await getFollowing(http, request.url, request, headers)
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
-      log.warn('bundle download failed to connect', { url: request.url, attempt, reason: error.message })
+      log.warn('bundle download failed to connect', { url: redactUrl(request.url), attempt, reason: error.message })
       if (attempt < request.attempts) continue
       return have > 0 ? { ok: false, reason: error.message, partial } : fail(error.message)
     }
@@ -114,20 +116,23 @@ export async function downloadBundle(
           `the server answered the range request with Content-Range "${response.header('content-range') ?? ''}"`,
         )
       }
-      log.info('resuming the bundle download', { url: got.url, from: have, size: request.size })
+      log.info('resuming the bundle download', { url: redactUrl(got.url), from: have, size: request.size })
     } else if (response.status === 200) {
-      if (have > 0) log.info('the server ignored the range request: downloading from the start', { url: got.url })
+      if (have > 0)
+        log.info('the server ignored the range request: downloading from the start', {
+          url: redactUrl(got.url),
+        })
       truncate = true
       have = 0
     } else if (response.status === 416 && have > 0) {
       response.cancel()
-      await files.removeFile(partial)
+      await files.remove(partial)
       have = 0
       continue
     } else {
       response.cancel()
       const retryAfterMs = parseRetryAfter(response.header('retry-after'), request.nowMs)
-      const reason = `${got.url} answered ${response.status}`
+      const reason = `${redactUrl(got.url)} answered ${response.status}`
       if (have > 0 && (response.status === 429 || response.status >= 500))
         return { ok: false, reason, partial, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
       return fail(reason, retryAfterMs === undefined ? {} : { retryAfterMs })
@@ -164,7 +169,7 @@ export async function downloadBundle(
     } catch (error) {
       if (!(error instanceof HttpError)) {
         await handle.close().catch(() => undefined)
-        await files.removeFile(partial)
+        await files.remove(partial)
         throw error
       }
       interrupted = error.message
@@ -175,7 +180,7 @@ export async function downloadBundle(
     if (interrupted !== undefined) {
       have = written
       log.warn('bundle download interrupted', {
-        url: got.url,
+        url: redactUrl(got.url),
         bytes: written,
         size: request.size,
         attempt,
@@ -187,7 +192,8 @@ export async function downloadBundle(
     if (written < request.size) return fail(`the bundle ended after ${written} of ${request.size} bytes`)
     const digest = await files.sha256File(partial)
     if (digest !== request.sha256) return fail(`the bundle's SHA-256 is ${digest}, not the offered ${request.sha256}`)
-    await files.renameFile(partial, path)
+    await files.rename(partial, path)
+    await files.syncDirectory(request.dir)
     return { ok: true, path }
   }
   return have > 0

@@ -1,10 +1,11 @@
 import { describeRun, readBootId, readJsonIfPresent, readMac, readRaucStatus, TIMEOUTS } from '../device.js'
 import { appendBootRecord, readBootJournal } from '../journal/journal.js'
-import { findCommitted, readSlotRecord, writeSlotRecord } from '../journal/slots.js'
+import { findCommitted, readSlotRecord, updateSlotRecord } from '../journal/slots.js'
 import { type Clock, type Exec, type Files, type Http, HttpError, type Log } from '../ports.js'
 import type { RaucStatus } from '../rauc/status.js'
 import { backoffMs, decideOffer, parseOffer, parseRetryAfter } from './decide.js'
 import { bundlePaths, downloadBundle, refuseUrl } from './download.js'
+import { redactUrl } from './url.js'
 
 /** What `upgrade` needs. */
 export interface UpgradeDeps {
@@ -105,13 +106,14 @@ async function readBody(body: AsyncIterable<Uint8Array>, limit: number): Promise
   return new TextDecoder().decode(all)
 }
 
-/** The slot a fresh install went to: RAUC's new primary, else the other slot of the booted slot's class. */
-function targetSlot(after: RaucStatus | undefined, before: RaucStatus): string | undefined {
-  const status = after ?? before
-  const primary = status.slots.find((s) => s.name === status.bootPrimary)
-  if (primary !== undefined && primary.name !== before.booted.name) return primary.name
-  return status.slots.find((s) => s.name !== before.booted.name && s.class === before.booted.class)?.name
+/** The slot RAUC installs into: the other slot of the booted slot's class (A/B), when there is exactly one. */
+function inactiveSlot(status: RaucStatus): string | undefined {
+  const others = status.slots.filter((s) => s.name !== status.booted.name && s.class === status.booted.class)
+  return others.length === 1 ? others[0]!.name : undefined
 }
+
+/** Printable ASCII only: anything else cannot go into an HTTP header. */
+const headerSafe = (value: string) => /^[\x20-\x7e]{1,256}$/.test(value)
 
 /**
  * One poll of `atomicnix upgrade`: reads `os-upgrade.json`, refuses unless the booted slot is committed, asks the
@@ -119,11 +121,33 @@ function targetSlot(after: RaucStatus | undefined, before: RaucStatus): string |
  * digest-checked download; then records the trial and reboots. Every decision is logged with its reason.
  */
 export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions): Promise<UpgradeOutcome> {
+  // One poll at a time per device: two would write the same partial download.
+  await deps.files.makeDirectory(`${options.dataDir}/state`, 0o755)
+  const lock = await deps.files.tryLock(`${options.dataDir}/state/.upgrade.lock`)
+  if (!lock.acquired) {
+    deps.log.info('another upgrade is running: not polling', { holder: lock.holder })
+    return 'not_due'
+  }
+  try {
+    return await pollOnce(deps, options)
+  } finally {
+    await lock.release()
+  }
+}
+
+async function pollOnce(deps: UpgradeDeps, options: UpgradeOptions): Promise<UpgradeOutcome> {
   const { files, exec, clock, log, http } = deps
   const { dataDir } = options
   const config = await readJsonIfPresent(files, `${dataDir}/config/os-upgrade.json`)
   if (config === undefined) {
     log.info('no os-upgrade.json in the current config: OS upgrades are not configured')
+    // A partial download of an upgrade that is no longer configured is not kept.
+    const state = await readState(files, dataDir)
+    if (state.partial !== undefined) {
+      await files.remove(state.partial.path)
+      delete state.partial
+      await writeState(files, dataDir, state)
+    }
     return 'not_configured'
   }
   const serverUrl =
@@ -163,8 +187,13 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   const booted = status.status.booted
   const bootId = await readBootId(files, options.bootIdPath)
   const record = await readSlotRecord(files, dataDir)
-  if (record.trial !== undefined && record.trial.installedInBoot === bootId) {
-    log.info('a bundle installed in this boot waits for the reboot: no upgrade', { slot: record.trial.slot })
+  if (record.trial !== undefined) {
+    log.info(
+      record.trial.installedInBoot === bootId
+        ? 'a bundle installed in this boot waits for the reboot: no upgrade'
+        : 'an installed bundle waits for confirm to settle its trial: no upgrade',
+      { slot: record.trial.slot, version: record.trial.version },
+    )
     return 'refused'
   }
   const bundle = {
@@ -188,10 +217,18 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
     return outcome
   }
 
+  const target = inactiveSlot(status.status)
+  if (target === undefined) {
+    log.error('RAUC shows no single other slot of the booted class to install into: no upgrade', {
+      slot: booted.name,
+    })
+    return 'refused'
+  }
+
   const mac = await readMac(files, options.macPath)
   const last = (await readBootJournal(files, dataDir, 1))[0]
   const headers: Record<string, string> = { 'X-Device-ID': mac, Accept: 'application/json' }
-  if (booted.version !== undefined) headers['X-Current-Version'] = booted.version
+  if (booted.version !== undefined && headerSafe(booted.version)) headers['X-Current-Version'] = booted.version
   if (last !== undefined) headers['X-Last-Result'] = last.outcome
   const latest = new URL('api/v1/updates/latest', server.href.endsWith('/') ? server.href : `${server.href}/`).href
   let response: Awaited<ReturnType<Http['get']>>
@@ -246,7 +283,7 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   try {
     bundleUrl = new URL(offer.bundle_url, latest)
   } catch {
-    log.warn('the offer has an invalid bundle_url: backing off', { bundle_url: offer.bundle_url })
+    log.warn('the offer has an invalid bundle_url: backing off', { bundle_url: redactUrl(offer.bundle_url) })
     return schedule('failed', 'bad_offer', true)
   }
   await dropPartial(files, state, offer.sha256)
@@ -280,27 +317,25 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
 
   const install = await exec.run(['rauc', 'install', result.path], { timeoutMs: TIMEOUTS.install })
   if (install.exitCode !== 0) {
-    await files.removeFile(result.path)
+    await files.remove(result.path)
     log.error('rauc install failed: nothing installed', { reason: describeRun(install) })
     return schedule('failed', 'install_failed', true)
   }
-  await files.removeFile(result.path)
+  await files.remove(result.path)
   const after = await readRaucStatus(exec)
-  const slot = targetSlot(after.ok ? after.status : undefined, status.status) ?? 'other'
+  // RAUC makes the slot it installed the primary one; if the status cannot be read now, it is the inactive slot.
+  const primary = after.ok ? after.status.bootPrimary : undefined
+  const slot = primary !== undefined && primary !== booted.name ? primary : target
   const installed = after.ok ? after.status.slots.find((s) => s.name === slot) : undefined
-  const next = {
-    ...record,
-    committed: record.committed.filter((c) => c.slot !== slot),
-    trial: {
-      slot,
-      installedInBoot: bootId,
-      at: new Date(clock.now()).toISOString(),
-      version: offer.version,
-      sha256: offer.sha256,
-      ...(installed?.bundleHash === undefined ? {} : { bundleHash: installed.bundleHash }),
-    },
+  const trial = {
+    slot,
+    installedInBoot: bootId,
+    at: new Date(clock.now()).toISOString(),
+    version: offer.version,
+    sha256: offer.sha256,
+    ...(installed?.bundleHash === undefined ? {} : { bundleHash: installed.bundleHash }),
   }
-  await writeSlotRecord(files, dataDir, next)
+  await updateSlotRecord(deps, dataDir, (r) => ({ ...r, committed: r.committed.filter((c) => c.slot !== slot), trial }))
   await appendBootRecord(files, dataDir, {
     bootId,
     time: new Date(clock.now()).toISOString(),
@@ -308,7 +343,7 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
     version: offer.version,
     ...(installed?.bundleHash === undefined ? {} : { bundleHash: installed.bundleHash }),
     outcome: 'trial',
-    detail: `installed from ${bundleUrl.href}; rebooting into it`,
+    detail: `installed from ${redactUrl(bundleUrl.href)}; rebooting into it`,
   })
   await schedule('installed', 'installed', false)
   log.info('bundle installed: rebooting into the slot on trial', { slot, version: offer.version })
@@ -320,10 +355,40 @@ export async function runUpgradeOnce(deps: UpgradeDeps, options: UpgradeOptions)
   return 'installed'
 }
 
+/** Outcomes after which the loop stops: nothing to do, the device reboots, or it cannot work as configured. */
+const FINAL: ReadonlySet<UpgradeOutcome> = new Set(['not_configured', 'installed', 'misconfigured', 'reboot_failed'])
+/** The loop never waits less than this between polls. */
+const MIN_WAIT_MS = 60_000
+
+/**
+ * `atomicnix upgrade` without `--once`: polls, then sleeps until the persisted next-poll time (at least a minute, at
+ * most a day), until an outcome in which polling makes no sense (not configured, installed, misconfigured) or
+ * `signal` aborts. Returns the last outcome.
+ */
+export async function runUpgradeLoop(
+  deps: UpgradeDeps,
+  options: UpgradeOptions,
+  signal?: AbortSignal,
+): Promise<UpgradeOutcome> {
+  // A function, so that the check is made again after each await.
+  const aborted = () => signal?.aborted === true
+  for (;;) {
+    const outcome = await runUpgradeOnce(deps, options)
+    if (FINAL.has(outcome) || aborted()) return outcome
+    const state = await readState(deps.files, options.dataDir)
+    const now = deps.clock.now()
+    const next = state.nextPollAt ?? now + options.pollIntervalMs
+    const wait = Math.min(Math.max(next - now, MIN_WAIT_MS), 24 * 3600_000)
+    deps.log.info('waiting for the next poll', { ms: wait })
+    await deps.clock.sleep(wait, signal)
+    if (aborted()) return outcome
+  }
+}
+
 /** Removes a partial download that belongs to another bundle than the one offered now. */
 async function dropPartial(files: Files, state: UpgradeState, sha256: string): Promise<void> {
   if (state.partial === undefined || state.partial.sha256 === sha256) return
-  await files.removeFile(state.partial.path)
+  await files.remove(state.partial.path)
   delete state.partial
 }
 
