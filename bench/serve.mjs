@@ -28,11 +28,15 @@ function opsPerSecond(fn, ms = 1500) {
   return (n * 1000) / (performance.now() - start)
 }
 
-/** Starts `atomicnix serve` on an ephemeral loopback port; resolves with its URL and process. */
-function startServer(dataDir) {
-  const child = spawn(process.execPath, [cli, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--no-apply'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+// The floor: a bare node:http server that reads the body and answers a fixed JSON, in the same setting.
+const BARE = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => {
+  r.writeHead(200, { 'content-type': 'application/json' }); r.end('{"ok":true,"errors":[],"warnings":[]}\\n') }) })
+s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port + '/'))`
+
+/** Starts `atomicnix serve` (or the bare server) on an ephemeral loopback port; resolves with its URL and process. */
+function startServer(dataDir, bare = false) {
+  const args = bare ? ['-e', BARE] : [cli, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--no-apply']
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (chunk) => {
@@ -72,6 +76,30 @@ export async function run(report) {
       `in-process parseConfig: ${fmt(inProcess)} ops/s`,
       `${(rps / inProcess).toFixed(2)}x`,
     ])
+    const bare = await startServer(dataDir, true)
+    try {
+      const bareRun = JSON.parse(
+        (
+          await execFileAsync(process.execPath, [
+            load,
+            `${bare.url}/api/validate`,
+            seedPath,
+            'application/toml',
+            '4',
+            '8',
+          ])
+        ).stdout,
+      )
+      const bareRps = bareRun.requests / bareRun.seconds
+      report([
+        'bare node:http answering the same POSTs',
+        `${fmt(bareRps)} req/s`,
+        `in-process parseConfig: ${fmt(inProcess)} ops/s`,
+        `${(bareRps / inProcess).toFixed(2)}x`,
+      ])
+    } finally {
+      bare.child.kill('SIGTERM')
+    }
     report(['idle RSS of `atomicnix serve`', `${idle.toFixed(1)} MiB`, 'goal: 60 MiB', `${(idle / 60).toFixed(2)}x`])
   } finally {
     child.kill('SIGTERM')
