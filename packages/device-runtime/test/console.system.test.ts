@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,7 +15,7 @@ const SCREENSHOT = fileURLToPath(new URL('../../../docs/console.png', import.met
 
 describeSystem(
   'the web console in Chromium',
-  { files: [CHROMIUM, fileURLToPath(new URL('../dist/cli.js', import.meta.url))] },
+  { commands: ['tar'], files: [CHROMIUM, fileURLToPath(new URL('../dist/cli.js', import.meta.url))] },
   () => {
     let dir: string
     let server: ServeProcess
@@ -103,6 +104,24 @@ describeSystem(
       expect(built).toContain('tcp = [443, 8443]')
       expect(built).toContain('[container.app.Container]')
       expect(built).toContain('Image = "ghcr.io/example/app:1.0"')
+    })
+
+    it('checks an uploaded bundle: a missing files/ entry is an error, the complete bundle is valid', async () => {
+      const bundle = join(dir, 'bundle')
+      mkdirSync(join(bundle, 'files'), { recursive: true })
+      const config = SEED.replace('PublishPort = ["10080:8080"]', 'Volume = ["${FILES_DIR}/app.conf:/etc/app.conf:ro"]')
+      writeFileSync(join(bundle, 'config.toml'), config)
+      execFileSync('tar', ['-czf', join(dir, 'broken.tar.gz'), '-C', bundle, 'config.toml', 'files'])
+      writeFileSync(join(bundle, 'files', 'app.conf'), 'listen = 8080\n')
+      execFileSync('tar', ['-czf', join(dir, 'site.tar.gz'), '-C', bundle, 'config.toml', 'files'])
+      const page = await browser.newPage()
+      await page.goto(`${server.url}/`)
+      await page.getByLabel('Config file or bundle').setInputFiles(join(dir, 'broken.tar.gz'))
+      await expect.poll(() => page.textContent('#issue-summary')).toContain('Invalid: 1 error')
+      expect(await page.textContent('#issues')).toContain('[files_reference_missing]')
+      expect(await page.textContent('#bundle-note')).toContain('Bundle broken.tar.gz')
+      await page.getByLabel('Config file or bundle').setInputFiles(join(dir, 'site.tar.gz'))
+      await expect.poll(() => page.textContent('#issue-summary')).toMatch(/^Valid/)
     })
   },
 )
