@@ -109,7 +109,9 @@ describeSystem(
     it('checks an uploaded bundle: a missing files/ entry is an error, the complete bundle is valid', async () => {
       const bundle = join(dir, 'bundle')
       mkdirSync(join(bundle, 'files'), { recursive: true })
-      const config = SEED.replace('PublishPort = ["10080:8080"]', 'Volume = ["${FILES_DIR}/app.conf:/etc/app.conf:ro"]')
+      // A Quadlet Volume= that binds a file of the bundle (the `$` is TOML text, not a template).
+      const volume = `Volume = ["${'$'}{FILES_DIR}/app.conf:/etc/app.conf:ro"]`
+      const config = SEED.replace('PublishPort = ["10080:8080"]', volume)
       writeFileSync(join(bundle, 'config.toml'), config)
       execFileSync('tar', ['-czf', join(dir, 'broken.tar.gz'), '-C', bundle, 'config.toml', 'files'])
       writeFileSync(join(bundle, 'files', 'app.conf'), 'listen = 8080\n')
