@@ -191,6 +191,12 @@ function clientFileName(request: Request, type: string): string | undefined | nu
   return /^[A-Za-z0-9._+-]{1,255}$/.test(base) && base !== '.' && base !== '..' ? base : null
 }
 
+/** An Origin compared like a Host: lower case, no trailing dot on the name. */
+function normalOrigin(origin: string): string {
+  const match = /^(https?:\/\/)(.*)$/i.exec(origin)
+  return match === null ? origin : `${match[1]!.toLowerCase()}${normalHost(match[2]!)}`
+}
+
 /** Normalizes a Host header: lower case, no trailing dot on the name. */
 function normalHost(host: string): string {
   return host.toLowerCase().replace(/\.(?=:\d+$)|\.$/, '')
@@ -230,7 +236,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
   /** Host, Origin and content-type checks of a POST; a refusal or the input's media type and file name. */
   function checkPost(request: Request, host: string): Response | { type: string; fileName: string | undefined } {
     const origin = request.headers.get('origin')
-    if (origin !== null && origin !== `http://${host}`) {
+    if (origin !== null && normalOrigin(origin) !== `http://${host}`) {
       return apiError(403, 'cross_origin', `Requests from ${origin} may not change this device.`)
     }
     const site = request.headers.get('sec-fetch-site')

@@ -149,7 +149,9 @@ function el(tag, attrs, ...children) {
 
 function input() {
   if (state.bundle) {
-    return { body: state.bundle.bytes, type: 'application/octet-stream', name: state.bundle.name }
+    // The API takes plain file names only; the name matters for its suffix (.tar, .tgz, .tar.zst).
+    const name = state.bundle.name.replace(/[^A-Za-z0-9._+-]/g, '_').slice(-255)
+    return { body: state.bundle.bytes, type: 'application/octet-stream', name }
   }
   return { body: $('config').value, type: 'application/toml', name: 'config.toml' }
 }

@@ -91,7 +91,8 @@ export async function pushCommand(args: readonly string[], { files, output, exec
   if (root.protocol !== 'http:' && root.protocol !== 'https:') throw new UsageError('URL must be http:// or https://')
   const input = await files.readRegularFile(file, MAX_PUSH_BYTES + 1)
   if (input.length > MAX_PUSH_BYTES) throw new IoError(`cannot push ${file}: larger than ${MAX_PUSH_BYTES} bytes`)
-  const fileName = file.split('/').pop() || 'config.toml'
+  // The device takes plain file names only; what matters is the suffix (.toml, .tar, .tgz, .tar.zst).
+  const fileName = (file.split('/').pop() || 'config.toml').replace(/[^A-Za-z0-9._+-]/g, '_').slice(-255)
   const text = fileName.toLowerCase().endsWith('.toml') ? new TextDecoder().decode(input) : ''
 
   const challengeUrl = new URL('api/challenge', root).href

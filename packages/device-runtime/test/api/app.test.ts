@@ -157,6 +157,8 @@ describe('bootstrap API in-process', () => {
     expect(rebindingRead.status).toBe(403)
     expect(generations).toHaveLength(0)
     // The gateway's names are accepted, with or without a trailing dot.
+    const dotted = { host: 'atomicnix.local.:8080', origin: 'http://ATOMICNIX.local.:8080' }
+    expect((await app(post('/api/validate', SEED, dotted))).status).toBe(200)
     expect((await app(get('/api/status', { host: 'atomicnix.local.:8080' }))).status).toBe(200)
     expect(
       (await app(post('/api/validate', SEED, { host: 'ATOMICNIX:8080', origin: 'http://atomicnix:8080' }))).status,
