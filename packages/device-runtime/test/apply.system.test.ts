@@ -232,6 +232,21 @@ describeSystem(
       expect(existsSync(unit)).toBe(false)
     })
 
+    it('after a reset root, an owned unit that is gone is forgotten: nothing is stopped', () => {
+      provision(UNITS)
+      expect(apply().code).toBe(0)
+      // The root is a tmpfs overlay on the device: after a reboot the installed units are gone.
+      rmSync(join(root, 'etc/containers/systemd/db.container'))
+      provision(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
+      fakes.reset()
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      expect(report.runs[0]).toMatchObject({ steps: [], written: [], removed: [] })
+      expect(fakes.calls()).toEqual([])
+      const owned = JSON.parse(readFileSync(join(data, 'state/apply-owned.json'), 'utf8'))
+      expect(owned.files).not.toContain('etc/containers/systemd/db.container')
+    })
+
     it('a failing step after a config change reverts: the earlier generation is re-applied, the failed one marked', () => {
       const good = provision(SEED)
       expect(apply().code).toBe(0)
@@ -330,6 +345,16 @@ describeSystem(
       expect(nft.lines()).toEqual([`nft -c -f ${root}/etc/atomicnix/firewall.nft`])
       expect(report.runs[0]!.written).toEqual(['etc/atomicnix/firewall.nft'])
       expect(gw.run(['nft', 'list', 'table', 'inet', 'atomicnix']).status).not.toBe(0)
+
+      // The files are in place now but were never loaded: the next apply of the same generation runs every step
+      // again (here with the real nft), instead of finding nothing changed.
+      fakes.reset()
+      const retry = apply()
+      expect(retry.code).toBe(0)
+      expect(stepNames(retry.report)).toContain('nft-load')
+      expect(retry.report.runs[0]!.written).toHaveLength(6)
+      expect(table()).toContain('tcp dport 443 accept')
+      expect(fakes.lines()).toContain('systemctl restart dnsmasq.service')
     })
 
     it('two applies at once do not interleave: the second waits, then finds nothing to do', async () => {
@@ -353,6 +378,18 @@ describeSystem(
       expect(second.stderr).toContain('waiting for another apply')
       expect(second.report.runs[0]).toMatchObject({ steps: [], written: [], removed: [] })
       expect(fakes.lines().filter((l) => l === 'systemctl restart dnsmasq.service')).toHaveLength(1)
+    })
+
+    it("older firmware's plain DATA/config directory becomes a generation and is applied", () => {
+      mkdirSync(join(data, 'config'), { recursive: true })
+      writeFileSync(join(data, 'config/config.toml'), SEED)
+      const { code, report } = apply()
+      expect(code).toBe(0)
+      expect(report.runs[0]!.written).toHaveLength(6)
+      const id = report.runs[0]!.generation
+      const manifest = JSON.parse(readFileSync(join(data, 'generations', id, 'generation.json'), 'utf8'))
+      expect(manifest.source.kind).toBe('migration')
+      expect(readlinkSync(join(data, 'config'))).toContain(id)
     })
 
     it('--dry-run reports the plan and neither writes nor runs anything', () => {

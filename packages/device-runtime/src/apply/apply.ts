@@ -102,10 +102,10 @@ async function readText(files: Files, path: string, limit: number): Promise<stri
 }
 
 /** Why a command failed, in one line. */
-function failure(result: ExecResult, timeoutMs: number): string | undefined {
+function failure(result: ExecResult, timeoutMs: number, alsoOk: readonly number[] = []): string | undefined {
   if (result.spawnError !== undefined) return result.spawnError
   if (result.timedOut) return `timed out after ${timeoutMs} ms`
-  if (result.exitCode === 0) return undefined
+  if (result.exitCode === 0 || (result.exitCode !== null && alsoOk.includes(result.exitCode))) return undefined
   const detail = `${result.stderr}\n${result.stdout}`.trim().split('\n')[0]?.slice(0, 300) ?? ''
   const how = result.exitCode === null ? `killed by ${result.signal}` : `exit ${result.exitCode}`
   return detail === '' ? how : `${how}: ${detail}`
@@ -132,6 +132,7 @@ async function plan(
   root: string,
   desired: readonly DeviceFile[],
   owned: OwnedManifest,
+  rerun: boolean,
 ): Promise<ApplyPlan> {
   const paths = [...new Set([...desired.map((f) => f.path), ...owned.files.filter((p) => fileGroup(p))])]
   const installed = new Map<string, InstalledFile | undefined>()
@@ -145,7 +146,11 @@ async function plan(
     const passwd = await readText(deps.files, rootPath(root, 'etc/passwd'), INSTALLED_LIMIT)
     appUid = passwd === undefined ? undefined : passwdUid(passwd, APPLY_UNITS.appUser)
   }
-  return planApply(desired, installed, owned.files, { root, ...(appUid === undefined ? {} : { appUid }) })
+  return planApply(desired, installed, owned.files, {
+    root,
+    ...(appUid === undefined ? {} : { appUid }),
+    ...(rerun ? { rerun } : {}),
+  })
 }
 
 /** Runs one generation's plan (or only reports it in a dry run) and records what apply owns afterwards. */
@@ -166,7 +171,9 @@ async function runGeneration(
       failure: `compile: ${desired}`,
     }
   }
-  const planned = await plan(deps, options.root, desired, owned)
+  // After a failed run of this same generation, what is installed proves nothing: run it all again.
+  const rerun = owned.generation === generation.id && owned.ok === false
+  const planned = await plan(deps, options.root, desired, owned, rerun)
   for (const path of planned.ignored)
     log.warn('owned manifest names a path apply does not manage; left alone', { path })
   if (options.dryRun) {
@@ -196,14 +203,15 @@ async function runGeneration(
     return { run: { generation: generation.id, steps, written: planned.writes, removed: planned.removals, ok }, owned }
   }
 
-  // Ownership is recorded before the first write, so that a crash mid-run cannot leave files nobody removes later.
+  // Recorded before the first write: the files this run may install (so that a crash cannot leave files nobody
+  // removes later), and the run as unfinished (so that after a crash the next apply runs every step again).
   const owning = new Set(owned.files)
-  const before = owning.size
   for (const path of planned.owned) owning.add(path)
-  if (owning.size !== before) {
+  for (const path of [...planned.forgotten, ...planned.ignored]) owning.delete(path)
+  if (planned.actions.length > 0) {
     await files.writeFileAtomic(
       ownedPath(options.dataDir),
-      renderOwnedManifest({ ...owned, files: [...owning] }),
+      renderOwnedManifest({ root: options.root, generation: generation.id, ok: false, files: [...owning] }),
       0o600,
     )
   }
@@ -258,7 +266,7 @@ async function runGeneration(
     }
     progress(`${action.name}: ${action.argv.join(' ')}`)
     const result = await exec.run(action.argv, { timeoutMs: action.timeoutMs })
-    const error = failure(result, action.timeoutMs)
+    const error = failure(result, action.timeoutMs, action.alsoOk)
     steps.push({
       ...base,
       argv: action.argv,
@@ -278,6 +286,7 @@ async function runGeneration(
   const ok = failed === undefined
   const next: OwnedManifest = { root: options.root, generation: generation.id, ok, files: [...after].sort() }
   const unchanged =
+    planned.actions.length === 0 &&
     owned.generation === next.generation &&
     owned.ok === next.ok &&
     owned.files.length === next.files.length &&
@@ -300,6 +309,10 @@ export async function applyCurrent(
   deps: ApplyDeps & { readonly generations?: ApplyGenerations },
   options: ApplyOptions,
 ): Promise<ApplyReport> {
+  // A mistyped --data must not become a new, empty data directory.
+  if ((await deps.files.readDirectory(options.dataDir).catch(() => undefined)) === undefined) {
+    throw new IoError(`cannot apply: ${options.dataDir} is not a directory`)
+  }
   if (options.dryRun) return applyLocked(deps, options)
   return withApplyLock(deps, options, () => applyLocked(deps, options))
 }
@@ -317,7 +330,12 @@ async function applyLocked(
       await deps.files.writeFileAtomic(lastApplyPath(options.dataDir), `${JSON.stringify(report, null, 2)}\n`, 0o600)
     return report
   }
-  const current = await generations.current()
+  let current = await generations.current()
+  if (current === undefined && generations.recover !== undefined && !dryRun) {
+    // No generation yet: older firmware's plain DATA/config, or an interrupted write, is what recovery turns into one.
+    await generations.recover()
+    current = await generations.current()
+  }
   if (current === undefined) {
     return finish({ ok: false, dryRun, started, runs: [], error: `no current generation in ${options.dataDir}` })
   }
@@ -338,15 +356,18 @@ async function applyLocked(
   if (first.run.ok || dryRun) return finish({ ok: first.run.ok, dryRun, started, runs: [first.run] })
 
   const previous = await generations.previous()
+  const now = await generations.current()
   const decision = decideRevert({
     ok: false,
     generation: current.id,
+    ...(now === undefined ? {} : { currentNow: now.id }),
     ...(owned.generation === undefined ? {} : { lastApplied: owned }),
     ...(previous === undefined ? {} : { previous: previous.id }),
     ...(first.failure === undefined ? {} : { failure: first.failure }),
   })
   if (!decision.revert) {
     log.warn('apply failed; not reverting', { generation: current.id, reason: decision.reason })
+    if (decision.markFailed) await generations.markFailed(current.id, decision.reason)
     return finish({ ok: false, dryRun, started, runs: [first.run], error: `not reverted: ${decision.reason}` })
   }
   log.warn('apply failed; reverting to the previous generation', {

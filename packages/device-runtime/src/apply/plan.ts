@@ -88,6 +88,8 @@ export type PlannedAction =
       readonly argv: readonly string[]
       readonly timeoutMs: number
       readonly files: readonly string[]
+      /** Exit codes that count as success besides 0. */
+      readonly alsoOk?: readonly number[]
     }
   /** A check decided while planning; `error` set means it failed and nothing after it runs. */
   | { readonly kind: 'check'; readonly name: string; readonly files: readonly string[]; readonly error?: string }
@@ -102,6 +104,8 @@ export interface ApplyPlan {
   readonly actions: readonly PlannedAction[]
   /** What apply owns once the plan has run: the desired paths. */
   readonly owned: readonly string[]
+  /** Owned paths that the config no longer renders and that are gone already: dropped from the manifest. */
+  readonly forgotten: readonly string[]
   /** Owned paths that apply does not manage (a tampered or foreign manifest): neither removed nor kept. */
   readonly ignored: readonly string[]
 }
@@ -113,6 +117,11 @@ export interface PlanContext {
   /** appsvc's uid from the root's `/etc/passwd`, for its user manager; undefined when it has no entry. */
   readonly appUid?: number
   readonly units?: ApplyUnits
+  /**
+   * Every desired file counts as changed: the last run of this generation failed part-way, so files already in place
+   * may never have been loaded by their daemon (a script written but refused, a restart that failed).
+   */
+  readonly rerun?: boolean
 }
 
 const encoder = new TextEncoder()
@@ -153,19 +162,26 @@ export function planApply(
   for (const file of desired) {
     const group = fileGroup(file.path)
     if (group === undefined) throw new TypeError(`apply does not manage ${file.path}`)
-    if (sameFile(file, installed.get(file.path))) continue
+    if (!context.rerun && sameFile(file, installed.get(file.path))) continue
     writes.push(file.path)
     const list = changed.get(group) ?? []
     list.push(file)
     changed.set(group, list)
   }
   const removals: string[] = []
+  const forgotten: string[] = []
   const ignored: string[] = []
   for (const path of [...new Set(owned)].sort()) {
     if (desiredPaths.has(path)) continue
     const group = fileGroup(path)
     if (group === undefined) {
       ignored.push(path)
+      continue
+    }
+    // An owned file that is gone already (the root is a tmpfs overlay reset at boot) needs neither a stop nor a
+    // removal: the unit it made was never loaded in this boot. It simply stops being owned.
+    if (installed.get(path) === undefined) {
+      forgotten.push(path)
       continue
     }
     removals.push(path)
@@ -211,7 +227,7 @@ export function planApply(
   }
 
   planQuadletSync(actions, desired, changed, removed, { ...context, units })
-  return { writes, removals, actions, owned: [...desiredPaths].sort(), ignored }
+  return { writes, removals, actions, owned: [...desiredPaths].sort(), forgotten, ignored }
 }
 
 /** `systemctl` for a unit file's manager: the system's, or appsvc's user manager. */
@@ -248,18 +264,26 @@ function planQuadletSync(
   // before its units can be stopped, reloaded or started through `-M appsvc@`.
   if (touched('rootless')) {
     const files = [...(changed.get('rootless') ?? []).map((f) => f.path), ...(removed.get('rootless') ?? [])]
-    run('linger', ['loginctl', 'enable-linger', user], APPLY_TIMEOUTS_MS.login, [])
+    run('linger', ['loginctl', 'enable-linger', user], APPLY_TIMEOUTS_MS.login, files)
     if (context.appUid === undefined) {
       actions.push({ kind: 'check', name: 'user-manager', files, error: `${user} has no entry in /etc/passwd` })
     } else {
-      run('user-manager', ['systemctl', 'start', `user@${context.appUid}.service`], APPLY_TIMEOUTS_MS.daemon, [])
+      run('user-manager', ['systemctl', 'start', `user@${context.appUid}.service`], APPLY_TIMEOUTS_MS.daemon, files)
     }
   }
   // Stale units stop while their generated service still exists, then their files go.
   for (const group of groups) {
     for (const path of removed.get(group) ?? []) {
       const service = unitService(path.slice(path.lastIndexOf('/') + 1))
-      run(`stop ${service}`, systemctl(group, user, 'stop', service), APPLY_TIMEOUTS_MS.unit, [path])
+      // systemctl exits 5 when the unit is not loaded: then it is not running either, which is what stop is for.
+      actions.push({
+        kind: 'run',
+        name: `stop ${service}`,
+        argv: systemctl(group, user, 'stop', service),
+        timeoutMs: APPLY_TIMEOUTS_MS.unit,
+        files: [path],
+        alsoOk: [5],
+      })
       actions.push({ kind: 'remove', path })
     }
   }
@@ -354,7 +378,8 @@ export function renderOwnedManifest(manifest: OwnedManifest): string {
 /** What to do after a run: revert to an earlier generation, or stop and report. */
 export type RevertDecision =
   | { readonly revert: true; readonly to: string; readonly reason: string }
-  | { readonly revert: false; readonly reason: string }
+  /** `markFailed`: the failed generation is still recorded as failed (it was superseded, not retried). */
+  | { readonly revert: false; readonly reason: string; readonly markFailed?: boolean }
 
 /**
  * Decides whether a failed run is reverted (pure). Only a config change is reverted: the generation applied is not
@@ -367,8 +392,18 @@ export function decideRevert(input: {
   readonly lastApplied?: { readonly generation?: string; readonly ok?: boolean }
   readonly previous?: string
   readonly failure?: string
+  /** The current generation now, read again after the run (an import may have switched it meanwhile). */
+  readonly currentNow?: string
 }): RevertDecision {
   if (input.ok) return { revert: false, reason: 'every step succeeded' }
+  if (input.currentNow !== undefined && input.currentNow !== input.generation) {
+    // Rolling back now would switch away from the newer generation, not from the one that failed.
+    return {
+      revert: false,
+      markFailed: true,
+      reason: `generation ${input.generation} failed (${input.failure ?? 'a step failed'}), but ${input.currentNow} became current meanwhile; it is applied next`,
+    }
+  }
   const last = input.lastApplied
   if (last?.generation === input.generation && last.ok === true) {
     return { revert: false, reason: `generation ${input.generation} was applied before; not a config change` }

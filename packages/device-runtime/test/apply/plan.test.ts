@@ -74,6 +74,22 @@ describe('planApply', () => {
     expect(plan.owned).toEqual(desired.map((f) => f.path).sort())
   })
 
+  it('a rerun (the last run of this generation failed) rewrites every file and runs every step', () => {
+    const desired = desiredOf(SEED)
+    const plan = planApply(
+      desired,
+      installedOf(desired),
+      desired.map((f) => f.path),
+      {
+        root: ROOT,
+        appUid: 990,
+        rerun: true,
+      },
+    )
+    expect(plan.writes).toHaveLength(desired.length)
+    expect(argvs(plan.actions)).toHaveLength(10)
+  })
+
   it('with every file in place, nothing is written and nothing runs', () => {
     const desired = desiredOf(SEED)
     const plan = planApply(
@@ -247,6 +263,12 @@ describe('decideRevert', () => {
     expect(decideRevert({ ok: false, generation: 'g1' })).toMatchObject({ revert: false })
   })
 
+  it('does not roll back when another generation became current during the run, but marks the failed one', () => {
+    const decision = decideRevert({ ok: false, generation: 'g2', previous: 'g1', currentNow: 'g3', failure: 'x' })
+    expect(decision).toMatchObject({ revert: false, markFailed: true })
+    expect(decision.reason).toContain('g3 became current meanwhile')
+  })
+
   it('a generation whose own earlier run failed is still a change, so it reverts', () => {
     expect(
       decideRevert({ ok: false, generation: 'g2', lastApplied: { generation: 'g2', ok: false }, previous: 'g1' })
@@ -271,5 +293,35 @@ describe('planApply: units that others use', () => {
       'systemctl restart pgdata-volume.service',
       'systemctl restart db.service',
     ])
+  })
+})
+
+describe('planApply: owned files already gone', () => {
+  it('an owned unit that is no longer installed (a reset root) is neither stopped nor removed, only forgotten', () => {
+    const before = desiredOf(UNITS)
+    const after = desiredOf(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
+    const installed = installedOf(before)
+    installed.delete('etc/containers/systemd/db.container')
+    const plan = planApply(
+      after,
+      installed,
+      before.map((f) => f.path),
+      { root: ROOT },
+    )
+    expect(plan.removals).toEqual([])
+    expect(plan.forgotten).toEqual(['etc/containers/systemd/db.container'])
+    expect(plan.actions).toEqual([])
+  })
+
+  it('a stale unit whose service is not loaded (systemctl exit 5) still counts as stopped', () => {
+    const before = desiredOf(UNITS)
+    const after = desiredOf(UNITS.replace(/\[container\.db\][\s\S]*$/, ''))
+    const plan = planApply(
+      after,
+      installedOf(before),
+      before.map((f) => f.path),
+      { root: ROOT },
+    )
+    expect(plan.actions[0]).toMatchObject({ kind: 'run', name: 'stop db.service', alsoOk: [5] })
   })
 })
