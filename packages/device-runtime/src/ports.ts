@@ -29,8 +29,6 @@ export interface Files {
   tryLock(path: string): Promise<LockAttempt>
   /** Reads a regular file and its permission bits (at most `limit` bytes); undefined when nothing is there. */
   readIfExists(path: string, limit: number): Promise<{ contents: Uint8Array; mode: number } | undefined>
-  /** Removes a file (not a directory) durably; nothing when it does not exist. */
-  removeFile(path: string): Promise<void>
   /** Appends text to a file (created with `mode`) and fsyncs it before resolving: the line survives a power cut. */
   appendDurable(path: string, text: string, mode: number): Promise<void>
   /** Opens a file for appending (created with `mode`, or emptied first when `truncate`), creating parent dirs. */

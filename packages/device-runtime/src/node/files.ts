@@ -315,21 +315,6 @@ export const nodeFiles: Files = {
     return appendHandle
   },
 
-  async removeFile(path) {
-    try {
-      await unlink(path)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw new IoError(`cannot remove ${path}: ${reason(error)}`)
-    }
-    const dir = await open(dirname(path), 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
-  },
-
   async freeBytes(dir) {
     // A directory not created yet lives on its nearest existing ancestor's file system.
     for (let path = dir; ; path = dirname(path)) {

@@ -49,6 +49,19 @@ function memoryFiles(failWrites: (path: string) => boolean = () => false) {
     writeNewFile: async () => undefined,
     symlink: async () => undefined,
     rename: async () => undefined,
+    // The boot journal's and the upgrade's operations: apply never calls them.
+    appendDurable: async () => {
+      throw new Error('not used by apply')
+    },
+    openAppend: async () => {
+      throw new Error('not used by apply')
+    },
+    freeBytes: async () => {
+      throw new Error('not used by apply')
+    },
+    sha256File: async () => {
+      throw new Error('not used by apply')
+    },
   }
   return { files, store }
 }
