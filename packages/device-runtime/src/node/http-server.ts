@@ -38,6 +38,24 @@ const EAGER_BODY_BYTES = 256 * 1024
 /** After refusing a body, unread bytes are discarded for at most this long before the socket is closed. */
 const LINGER_MS = 2_000
 
+/** How often one kind of refusal is logged at most; the others are counted into the next line. */
+const NOTE_INTERVAL_MS = 10_000
+
+/** Logs the adapter's own refusals (cut-off clients, dropped connections), at most once per interval per kind. */
+function refusalLog(log: Log) {
+  const last = new Map<string, { at: number; suppressed: number }>()
+  return (kind: string, message: string, fields: Record<string, string | number> = {}) => {
+    const now = performance.now()
+    const seen = last.get(kind)
+    if (seen !== undefined && now - seen.at < NOTE_INTERVAL_MS) {
+      seen.suppressed++
+      return
+    }
+    log.warn(message, { ...fields, ...(seen?.suppressed ? { alsoSince: seen.suppressed } : {}) })
+    last.set(kind, { at: now, suppressed: 0 })
+  }
+}
+
 /** A server listening on one address. */
 export interface HttpListener {
   readonly host: string
@@ -181,7 +199,14 @@ export function listenHttp(
       })
     },
   )
+  const note = refusalLog(log)
   server.maxConnections = limits.maxConnections
+  server.on('drop', (data?: { remoteAddress?: string }) => {
+    note('drop', 'connection dropped: too many connections', {
+      limit: limits.maxConnections,
+      from: data?.remoteAddress ?? '?',
+    })
+  })
   server.timeout = limits.idleTimeoutMs
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -192,6 +217,11 @@ export function listenHttp(
     if (!socket.writable) return socket.destroy()
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
     const text = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'
+    note(`client-${status}`, status === 408 ? 'slow client cut off' : 'malformed request refused', {
+      status,
+      from: (socket as Socket).remoteAddress ?? '?',
+      reason: error.code ?? error.message,
+    })
     socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
   })
 
@@ -211,6 +241,7 @@ export function listenHttp(
     let body: Uint8Array | ReadableStream<Uint8Array> | undefined
     if (hasBody && length !== undefined && length > limits.bodyLimitBytes) {
       // Refused on the declared length alone: not one byte of the body is read.
+      note('too-large', 'body refused: over the limit', { length: lengthHeader!, limit: limits.bodyLimitBytes })
       linger(req, res)
       return send(res, tooLarge(limits.bodyLimitBytes))
     }

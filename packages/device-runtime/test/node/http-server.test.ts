@@ -21,10 +21,11 @@ async function serve(limits: Partial<ServerLimits> = {}) {
     allowedHosts: () => hosts,
     ...(limits.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: limits.bodyLimitBytes }),
   })
-  listener = await listenHttp(app, { host: '127.0.0.1', port: 0 }, { limits, log: recordingLog() })
+  const log = recordingLog()
+  listener = await listenHttp(app, { host: '127.0.0.1', port: 0 }, { limits, log })
   const authority = `127.0.0.1:${listener.port}`
   hosts = new Set([authority])
-  return { device, base: `http://${authority}`, port: listener.port }
+  return { device, log, base: `http://${authority}`, port: listener.port }
 }
 
 /** A raw TCP client: what it received, and when the server closed. */
@@ -118,7 +119,7 @@ describe('the node:http adapter on loopback', () => {
   })
 
   it('cuts off a client that sends one header byte per second, and one that sends nothing', async () => {
-    const { port } = await serve({ headersTimeoutMs: 1_500, requestTimeoutMs: 3_000 })
+    const { port, log } = await serve({ headersTimeoutMs: 1_500, requestTimeoutMs: 3_000 })
     const slow = rawClient(port)
     const silent = rawClient(port)
     await Promise.all([slow.connected, silent.connected])
@@ -137,6 +138,7 @@ describe('the node:http adapter on loopback', () => {
     expect(sent).toBeLessThan(head.length)
     expect(slowEnd.received).not.toContain('200 OK')
     expect(silentEnd.at - started).toBeLessThan(6_000)
+    expect(log.lines.join('\n')).toMatch(/warn slow client cut off .*"status":408/)
   })
 
   it('431 for a request head over the header limit', async () => {
@@ -146,7 +148,7 @@ describe('the node:http adapter on loopback', () => {
   })
 
   it('drops connections beyond the connection limit', async () => {
-    const { port } = await serve({ maxConnections: 2 })
+    const { port, log } = await serve({ maxConnections: 2 })
     const held = [rawClient(port), rawClient(port)]
     await Promise.all(held.map((c) => c.connected))
     await sleep(50)
@@ -154,6 +156,7 @@ describe('the node:http adapter on loopback', () => {
     extra.socket.write(`GET /api/status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`)
     const { received } = await extra.closed
     expect(received).toBe('')
+    expect(log.lines.join('\n')).toContain('connection dropped: too many connections')
     for (const c of held) c.socket.destroy()
   })
 })
