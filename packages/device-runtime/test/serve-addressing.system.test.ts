@@ -28,6 +28,8 @@ describeSystem(
           const gw = lab.host('gw')
           const lan = lab.host('lan')
           lab.link(gw, 'eth1', lan, 'eth0')
+          // The LAN MAC names the gateway through hostname_pattern ("atomicnix-{mac}" in the seed).
+          gw.must(['ip', 'link', 'set', 'eth1', 'address', '02:00:00:aa:bb:cc'])
           const serve = gw.spawn([process.execPath, CLI, 'serve', '--data', join(dir, 'data'), '--no-apply'])
           let out = ''
           let err = ''
@@ -76,6 +78,8 @@ describeSystem(
           expect(err).toContain('LAN re-addressed: moved the API')
           expect(curl('http://172.20.40.1:8080/api/status')).toBe('200')
           expect(curl('http://172.20.40.1:8080/api/status', '-H', 'Host: atomicnix.site:8080')).toBe('200')
+          expect(curl('http://172.20.40.1:8080/api/status', '-H', 'Host: atomicnix-020000aabbcc.site:8080')).toBe('200')
+          expect(curl('http://172.20.40.1:8080/api/status', '-H', 'Host: atomicnix-020000aabbcd:8080')).toBe('403')
           expect(curl('http://172.20.30.1:8080/api/status')).toBe('000')
           serve.kill('SIGTERM')
           await new Promise((resolve) => serve.once('exit', resolve))
