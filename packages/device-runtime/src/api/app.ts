@@ -277,7 +277,9 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
         body = await readBody(request, bodyLimit)
       } catch (error) {
         if (error instanceof BodyTooLarge) return tooLarge(bodyLimit)
-        throw error
+        // The client went away or broke the framing mid-body: its fault, not the device's.
+        deps.log.warn('request body unreadable', { reason: error instanceof Error ? error.message : String(error) })
+        return apiError(400, 'bad_request', 'The request body could not be read to its end.')
       }
       return await work(body)
     } catch (error) {

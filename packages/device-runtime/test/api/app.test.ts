@@ -183,6 +183,20 @@ describe('bootstrap API in-process', () => {
     expect(pulled).toBeLessThan(10)
   })
 
+  it('400 for a body that breaks off (the client went away), not 500', async () => {
+    const { deps, log } = memoryDevice()
+    const app = createApiApp(deps, options())
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('version = 1\n'))
+        controller.error(new Error('client aborted'))
+      },
+    })
+    const answer = await app(post('/api/validate', broken))
+    expect(answer.status).toBe(400)
+    expect(log.lines.join('\n')).toContain('request body unreadable')
+  })
+
   it('405 with Allow, 404 elsewhere', async () => {
     const app = createApiApp(memoryDevice().deps, options())
     const wrong = await app(new Request(`http://${HOST}/api/status`, { method: 'DELETE', headers: { host: HOST } }))
