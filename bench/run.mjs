@@ -99,6 +99,7 @@ function coldStart(runs = 21) {
 coldStart()
 await (await import('./apply.mjs')).run((row) => rows.push(row))
 await (await import('./bundles.mjs')).run((row) => rows.push(row))
+await (await import('./serve.mjs')).run((row) => rows.push(row))
 await (await import('./upgrade.mjs')).run((row) => rows.push(row))
 await (await import('./packaging.mjs')).run((row) => rows.push(row))
 await (await import('./validate-large.mjs')).run((row) => rows.push(row))

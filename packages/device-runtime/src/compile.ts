@@ -89,12 +89,23 @@ function checkReferences(config: Config, text: string, bundle: Bundle | undefine
 
 const byPosition = (a: Issue, b: Issue) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
 
+/** A checked input: the parsed config, its text and the bundle it came in; or every error. */
+export type CheckedInput =
+  | {
+      readonly ok: true
+      readonly config: Config
+      readonly text: string
+      readonly bundle: Bundle | undefined
+      readonly warnings: readonly Issue[]
+      readonly format: InputFormat
+    }
+  | Extract<CompileResult, { ok: false }>
+
 /**
- * Turns a config.toml (text, or bytes) or a bundle (`.tar`, `.tar.gz`, `.tar.zst` bytes, recognised by magic bytes
- * first and the file name second) into the complete map of device files. Pure: no I/O, same input, same output, in
- * any JavaScript runtime. Invalid input produces no files at all; never throws for any input.
+ * Every check of `compileDevice` (format, bundle, config, `${FILES_DIR}` references) without rendering a file: the
+ * same errors and warnings, for answering "is this valid?" (the API's /api/validate). Pure; never throws.
  */
-export function compileDevice(input: string | Uint8Array, options: CompileOptions = {}): CompileResult {
+export function checkDeviceInput(input: string | Uint8Array, options: CompileOptions = {}): CheckedInput {
   let text: string
   let bundle: Bundle | undefined
   let format: InputFormat = 'config'
@@ -127,6 +138,18 @@ export function compileDevice(input: string | Uint8Array, options: CompileOption
   const referenceErrors = references.filter((i) => i.severity === 'error')
   const warnings = [...parsed.warnings, ...references.filter((i) => i.severity === 'warning')].sort(byPosition)
   if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors, warnings, format, source: text }
+  return { ok: true, config, text, bundle, warnings, format }
+}
+
+/**
+ * Turns a config.toml (text, or bytes) or a bundle (`.tar`, `.tar.gz`, `.tar.zst` bytes, recognised by magic bytes
+ * first and the file name second) into the complete map of device files. Pure: no I/O, same input, same output, in
+ * any JavaScript runtime. Invalid input produces no files at all; never throws for any input.
+ */
+export function compileDevice(input: string | Uint8Array, options: CompileOptions = {}): CompileResult {
+  const checked = checkDeviceInput(input, options)
+  if (!checked.ok) return checked
+  const { config, text, bundle, warnings, format } = checked
   const files: DeviceFile[] = [
     { path: 'data/config/config.toml', contents: text, mode: PRIVATE },
     { path: 'data/config/ssh-authorized-keys/admin', contents: renderAuthorizedKeys(config), mode: PRIVATE },

@@ -1,3 +1,25 @@
+// The bootstrap API as a fetch handler, and the SSHSIG verification of signed changes (pure: WebCrypto only).
+export type {
+  ApiDeps,
+  ApiOptions,
+  FetchHandler,
+  GenerationSummary,
+  InputCheck,
+  PersistResult,
+  Provisioning,
+} from './api/app.js'
+export { BusyError, createApiApp, DEFAULT_BODY_LIMIT } from './api/app.js'
+export type { ErrorCode } from './api/responses.js'
+export type { SignedRequestParts } from './api/signed-request.js'
+export {
+  CHALLENGE_HEADER,
+  SIGNATURE_HEADER,
+  SIGNATURE_NAMESPACE,
+  sha256Hex,
+  signedMessage,
+} from './api/signed-request.js'
+export type { SignatureProblem, SshSignature } from './api/sshsig.js'
+export { parseSshSignature, verifySshSignature } from './api/sshsig.js'
 export type { ApplyDeps, ApplyGeneration, ApplyGenerations, ApplyOptions } from './apply/apply.js'
 export { applyCurrent, readLastApply } from './apply/apply.js'
 export type { ApplyUnits } from './apply/plan.js'
@@ -8,8 +30,8 @@ export type { InputFormat } from './bundle/formats.js'
 export { detectFormat } from './bundle/formats.js'
 export type { Bundle, BundleFile, BundleLimits, ReadBundleOptions } from './bundle/read-bundle.js'
 export { BUNDLE_ISSUE_CODES, DEFAULT_BUNDLE_LIMITS, readBundle } from './bundle/read-bundle.js'
-export type { CompileOptions, CompileResult, DeviceFiles } from './compile.js'
-export { compileDevice } from './compile.js'
+export type { CheckedInput, CompileOptions, CompileResult, DeviceFiles } from './compile.js'
+export { checkDeviceInput, compileDevice } from './compile.js'
 // Health confirmation, OS upgrade and the boot journal (pure decisions; effects through the ports).
 export type {
   CommittedDecision,

@@ -31,10 +31,12 @@ export const USAGE = `Usage:
   atomicnix generations [--data DIR] [--json]     list the config generations (the current one marked)
   atomicnix rollback [--data DIR]                 make the previous generation current
   atomicnix apply [--data DIR] [--root DIR] [--dry-run] [--json] [--mac HEX]   make the current generation true here
-  atomicnix first-boot [--data DIR] [--root DIR] [--boot DIR] [--usb DIR]... [--json]   find a config, then apply
+  atomicnix serve [--data DIR] [--root DIR] [--listen IP:PORT] [--no-apply]   bootstrap API and console
+  atomicnix push FILE URL --key KEY [--device ID] [--json]   a signed change to a provisioned device
   atomicnix confirm [--window 60s] [--interval 5s] [--deadline 10m] [--data DIR]   commit or abandon the booted slot
   atomicnix upgrade [--once] [--data DIR]         poll the update server; install a newer bundle and reboot
   atomicnix status [--json] [--data DIR] [--limit N]   boot journal, current generation, last apply
+  atomicnix first-boot [--data DIR] [--root DIR] [--boot DIR] [--usb DIR]... [--json]   find a config, then apply
   atomicnix --help | --version | CMD --help
 `
 
@@ -49,10 +51,12 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   generations: async () => (await import('./generations.js')).generationsCommand,
   rollback: async () => (await import('./rollback.js')).rollbackCommand,
   apply: async () => (await import('./apply.js')).applyCommand,
-  'first-boot': async () => (await import('./first-boot.js')).firstBootCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  push: async () => (await import('./push.js')).pushCommand,
   confirm: async () => (await import('./confirm.js')).confirmCommand,
   upgrade: async () => (await import('./upgrade.js')).upgradeCommand,
   status: async () => (await import('./status.js')).statusCommand,
+  'first-boot': async () => (await import('./first-boot.js')).firstBootCommand,
 }
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>

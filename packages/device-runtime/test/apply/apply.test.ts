@@ -50,13 +50,18 @@ function memoryFiles(failWrites: (path: string) => boolean = () => false) {
     symlink: async () => undefined,
     rename: async () => undefined,
     readStandardInput: async () => new Uint8Array(),
-    appendDurable: async () => undefined,
-    openAppend: async () => {
-      throw new IoError('not used by apply')
+    // The boot journal's and the upgrade's operations: apply never calls them.
+    appendDurable: async () => {
+      throw new Error('not used by apply')
     },
-    freeBytes: async () => Number.MAX_SAFE_INTEGER,
+    openAppend: async () => {
+      throw new Error('not used by apply')
+    },
+    freeBytes: async () => {
+      throw new Error('not used by apply')
+    },
     sha256File: async () => {
-      throw new IoError('not used by apply')
+      throw new Error('not used by apply')
     },
   }
   return { files, store }

@@ -1,0 +1,448 @@
+import type { Issue } from '@atomicnix/config-schema'
+import type { Clock, Log } from '../ports.js'
+import { CONSOLE_CSS, CONSOLE_HTML, CONSOLE_JS } from './console.js'
+import { apiError, type ErrorCode, json } from './responses.js'
+import {
+  CHALLENGE_HEADER,
+  Challenges,
+  SIGNATURE_HEADER,
+  SIGNATURE_NAMESPACE,
+  sha256Hex,
+  signedMessage,
+} from './signed-request.js'
+import { publicKeyBlob, verifySshSignature } from './sshsig.js'
+
+/** Validation of an input without persisting it: the CLI's issue objects. */
+export type InputCheck =
+  | { readonly ok: true; readonly warnings: readonly Issue[] }
+  | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }
+
+/** What the app says about a persisted generation. */
+export interface GenerationSummary {
+  readonly id: string
+  readonly [field: string]: unknown
+}
+
+/**
+ * The outcome of persisting an input as a new generation; `provisioned` when the change was unsigned and another
+ * change provisioned the device first.
+ */
+export type PersistResult =
+  | { readonly ok: true; readonly generation: GenerationSummary; readonly warnings: readonly Issue[] }
+  | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }
+  | { readonly ok: false; readonly provisioned: true }
+
+/** Whether the device is provisioned, and with which admin keys (authorized_keys lines). */
+export type Provisioning =
+  | { readonly provisioned: false }
+  | { readonly provisioned: true; readonly adminKeys: readonly string[] }
+
+/** Thrown by `persist` when the generations lock stayed busy: answered 503 with Retry-After. */
+export class BusyError extends Error {
+  override readonly name = 'BusyError'
+}
+
+/** The effects the app needs, passed in by the composition root (no I/O of its own). */
+export interface ApiDeps {
+  readonly clock: Clock
+  readonly log: Log
+  /** The identity signed changes are bound to. */
+  deviceId(): Promise<string>
+  provisioning(): Promise<Provisioning>
+  /** Checks an input (config.toml or bundle) as `import` would, without writing anything. */
+  validate(input: Uint8Array, fileName: string | undefined): Promise<InputCheck>
+  /**
+   * Validates and persists an input as the new current generation (serialized by the generations lock). With
+   * `unsigned`, only while the device is still unprovisioned, checked again where the writes are serialized, so that
+   * of concurrent unsigned changes only the first lands.
+   */
+  persist(
+    input: Uint8Array,
+    fileName: string | undefined,
+    change: { readonly unsigned: boolean },
+  ): Promise<PersistResult>
+  /** Called once a generation is persisted, e.g. to start an apply in the background; returns what it started. */
+  afterPersist?(generation: GenerationSummary): string
+  /** The current config.toml, or undefined before provisioning. */
+  currentConfig(): Promise<Uint8Array | undefined>
+  /** The document of `GET /api/status` (generation, last apply report, boot journal). */
+  status(): Promise<Record<string, unknown>>
+}
+
+/** Limits and names the app enforces. */
+export interface ApiOptions {
+  /** The `Host` header values accepted (`name:port`, lower case): the listen address and the gateway's names. */
+  allowedHosts(): ReadonlySet<string>
+  /** Largest request body accepted, in bytes (default 64 MiB). */
+  readonly bodyLimitBytes?: number
+  /** Lifetime of a challenge (default 120 s) and how many may be outstanding (default 64). */
+  readonly challengeLifetimeMs?: number
+  readonly maxChallenges?: number
+  /** Requests that carry a body processed at once (default 4); more wait in a queue. */
+  readonly maxActiveBodies?: number
+  /** Requests allowed to wait for a slot (default 64); beyond it, 429. */
+  readonly maxQueuedBodies?: number
+  /** How long a request may wait for a slot before 503 (default 15 s). */
+  readonly queueTimeoutMs?: number
+}
+
+/** The HTTP app: any runtime's `fetch` handler. */
+export type FetchHandler = (request: Request) => Promise<Response>
+
+/** Default body limit: 64 MiB. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024
+
+const CONFIG_TYPES = new Set(['application/toml', 'application/x-toml', 'text/toml', 'text/x-toml'])
+const BUNDLE_TYPES = new Set([
+  'application/gzip',
+  'application/x-gzip',
+  'application/x-tar',
+  'application/x-gtar',
+  'application/zstd',
+  'application/x-zstd',
+  'application/octet-stream',
+])
+
+/** Thrown while reading a body that passes the limit. */
+class BodyTooLarge extends Error {}
+
+/** Reads a request body into memory, refusing (without reading on) once it passes `limit` bytes. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  if (request.body === null) return new Uint8Array(0)
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.length
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined)
+      throw new BodyTooLarge()
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
+
+/** A FIFO of slots for body-carrying requests: bounded work and bounded memory under load. */
+class Gate {
+  private active = 0
+  private readonly waiting: Array<(ok: boolean) => void> = []
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxActive: number,
+    private readonly maxQueued: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** 'ok' with a slot held (release it), 'full' when the queue is full, 'timeout' when no slot came in time. */
+  async enter(): Promise<'ok' | 'full' | 'timeout'> {
+    if (this.active < this.maxActive) {
+      this.active++
+      return 'ok'
+    }
+    if (this.waiting.length >= this.maxQueued) return 'full'
+    const abort = new AbortController()
+    let settle!: (ok: boolean) => void
+    const granted = new Promise<boolean>((resolve) => {
+      settle = resolve
+    })
+    this.waiting.push(settle)
+    const timer = this.clock.sleep(this.timeoutMs, abort.signal).then(() => false)
+    const ok = await Promise.race([granted, timer])
+    abort.abort()
+    if (ok) return 'ok'
+    const at = this.waiting.indexOf(settle)
+    if (at >= 0) {
+      this.waiting.splice(at, 1)
+      return 'timeout'
+    }
+    // The slot was handed over just as the time ran out: keep it.
+    return 'ok'
+  }
+
+  release(): void {
+    const next = this.waiting.shift()
+    if (next === undefined) this.active--
+    else next(true)
+  }
+}
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+function mediaType(request: Request): string | undefined {
+  const value = request.headers.get('content-type')
+  if (value === null) return undefined
+  return value.split(';')[0]!.trim().toLowerCase()
+}
+
+/** The file name a client gave (X-Config-Filename), reduced to a safe base name; undefined when absent or unsafe. */
+function clientFileName(request: Request, type: string): string | undefined | null {
+  const given = request.headers.get('x-config-filename')
+  if (given === null) return CONFIG_TYPES.has(type) ? 'config.toml' : undefined
+  const base = given.split(/[/\\]/).pop() ?? ''
+  return /^[A-Za-z0-9._+-]{1,255}$/.test(base) && base !== '.' && base !== '..' ? base : null
+}
+
+/** An Origin compared like a Host: lower case, no trailing dot on the name. */
+function normalOrigin(origin: string): string {
+  const match = /^(https?:\/\/)(.*)$/i.exec(origin)
+  return match === null ? origin : `${match[1]!.toLowerCase()}${normalHost(match[2]!)}`
+}
+
+/** Normalizes a Host header: lower case, no trailing dot on the name. */
+function normalHost(host: string): string {
+  return host.toLowerCase().replace(/\.(?=:\d+$)|\.$/, '')
+}
+
+const CONSOLE_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+    "form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+}
+
+function asset(body: string, type: string): Response {
+  return new Response(body, { status: 200, headers: { 'content-type': `${type}; charset=utf-8`, ...CONSOLE_HEADERS } })
+}
+
+/**
+ * Creates the bootstrap API and console as a `fetch` handler: `GET /` (console), `GET /api/status`,
+ * `GET /api/challenge`, `GET /api/config`, `POST /api/validate`, `POST /api/config`.
+ */
+export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
+  const challenges = new Challenges(deps.clock, {
+    ...(options.challengeLifetimeMs === undefined ? {} : { lifetimeMs: options.challengeLifetimeMs }),
+    ...(options.maxChallenges === undefined ? {} : { max: options.maxChallenges }),
+  })
+  const gate = new Gate(
+    deps.clock,
+    options.maxActiveBodies ?? 4,
+    options.maxQueuedBodies ?? 64,
+    options.queueTimeoutMs ?? 15_000,
+  )
+
+  /** Host, Origin and content-type checks of a POST; a refusal or the input's media type and file name. */
+  function checkPost(request: Request, host: string): Response | { type: string; fileName: string | undefined } {
+    const origin = request.headers.get('origin')
+    if (origin !== null && normalOrigin(origin) !== `http://${host}`) {
+      return apiError(403, 'cross_origin', `Requests from ${origin} may not change this device.`)
+    }
+    const site = request.headers.get('sec-fetch-site')
+    if (site !== null && site !== 'same-origin' && site !== 'none') {
+      return apiError(403, 'cross_origin', 'Cross-site requests may not change this device.')
+    }
+    const type = mediaType(request)
+    if (type === undefined || (!CONFIG_TYPES.has(type) && !BUNDLE_TYPES.has(type))) {
+      return apiError(
+        415,
+        'unsupported_media_type',
+        `Content-Type ${type ?? '(none)'} is not accepted: send application/toml for a config.toml, ` +
+          'application/gzip, application/zstd, application/x-tar or application/octet-stream for a bundle.',
+      )
+    }
+    const fileName = clientFileName(request, type)
+    if (fileName === null) return apiError(400, 'bad_file_name', 'X-Config-Filename must be a plain file name.')
+    const length = request.headers.get('content-length')
+    if (length !== null && !/^\d+$/.test(length)) return apiError(400, 'bad_request', 'Content-Length is not a number.')
+    if (length !== null && Number(length) > bodyLimit) return tooLarge(bodyLimit)
+    return { type, fileName }
+  }
+
+  /** Runs `work` with a gate slot and the body read; maps busy queues, oversized bodies and lock time-outs. */
+  async function withBody(request: Request, work: (body: Uint8Array) => Promise<Response>): Promise<Response> {
+    const entered = await gate.enter()
+    if (entered === 'full') {
+      return apiError(429, 'too_many_requests', 'Too many requests are waiting; try again shortly.', {
+        'retry-after': '1',
+      })
+    }
+    if (entered === 'timeout') {
+      return apiError(503, 'busy', 'The device is busy with other changes; try again shortly.', { 'retry-after': '5' })
+    }
+    try {
+      let body: Uint8Array
+      try {
+        body = await readBody(request, bodyLimit)
+      } catch (error) {
+        if (error instanceof BodyTooLarge) return tooLarge(bodyLimit)
+        // The client went away or broke the framing mid-body: its fault, not the device's.
+        deps.log.warn('request body unreadable', { reason: error instanceof Error ? error.message : String(error) })
+        return apiError(400, 'bad_request', 'The request body could not be read to its end.')
+      }
+      return await work(body)
+    } catch (error) {
+      if (error instanceof BusyError) {
+        return apiError(503, 'busy', 'Another change is being written; try again shortly.', { 'retry-after': '5' })
+      }
+      throw error
+    } finally {
+      gate.release()
+    }
+  }
+
+  /** The signature check of a change on a provisioned device, before the body is read: a refusal or a verifier. */
+  async function authorize(
+    request: Request,
+    path: string,
+  ): Promise<Response | 'unsigned' | ((body: Uint8Array) => Promise<Response | undefined>)> {
+    const provisioning = await deps.provisioning()
+    if (!provisioning.provisioned) return 'unsigned'
+    const challenge = request.headers.get(CHALLENGE_HEADER)
+    const signature = request.headers.get(SIGNATURE_HEADER)
+    if (challenge === null || signature === null) {
+      return signatureRequired()
+    }
+    const use = challenges.use(challenge)
+    if (use !== 'ok') {
+      return apiError(
+        403,
+        use === 'expired' ? 'challenge_expired' : 'challenge_unknown',
+        use === 'expired'
+          ? 'The challenge has expired; fetch a new one from /api/challenge.'
+          : 'The challenge is unknown or was already used; fetch a new one from /api/challenge.',
+      )
+    }
+    const device = await deps.deviceId()
+    const keys = provisioning.adminKeys.map(publicKeyBlob).filter((k) => k !== undefined)
+    return async (body) => {
+      const message = signedMessage({
+        challenge,
+        method: request.method,
+        path,
+        device,
+        bodySha256: await sha256Hex(body),
+      })
+      if (message === undefined) return apiError(403, 'signature_invalid', 'The request cannot be signed as sent.')
+      const verified = await verifySshSignature(signature, new TextEncoder().encode(message), SIGNATURE_NAMESPACE, keys)
+      if (!verified.ok) return apiError(403, verified.problem.code, verified.problem.message)
+      deps.log.info('signed change accepted', { key: provisioning.adminKeys[verified.keyIndex]!.split(/\s+/)[2] })
+      return undefined
+    }
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const host = normalHost(request.headers.get('host') ?? '')
+    if (!options.allowedHosts().has(host)) {
+      // DNS rebinding: a page on another name that resolves to this device must not reach it.
+      return apiError(403, 'host_not_allowed', 'The Host header names neither this device nor its address.')
+    }
+    const path = url.pathname
+    const method = request.method
+    const allow = (methods: string) =>
+      apiError(405, 'method_not_allowed', `${path} accepts ${methods} only.`, { allow: methods })
+
+    switch (path) {
+      case '/':
+      case '/index.html':
+        return method === 'GET' ? asset(CONSOLE_HTML, 'text/html') : allow('GET')
+      case '/console.js':
+        return method === 'GET' ? asset(CONSOLE_JS, 'text/javascript') : allow('GET')
+      case '/console.css':
+        return method === 'GET' ? asset(CONSOLE_CSS, 'text/css') : allow('GET')
+      case '/api/status':
+        if (method !== 'GET') return allow('GET')
+        return json(200, { ok: true, ...(await deps.status()) })
+      case '/api/challenge': {
+        if (method !== 'GET') return allow('GET')
+        const challenge = challenges.issue()
+        return json(200, {
+          ok: true,
+          challenge,
+          device: await deps.deviceId(),
+          namespace: SIGNATURE_NAMESPACE,
+          expiresInMs: challenges.lifetimeMs,
+        })
+      }
+      case '/api/validate': {
+        if (method !== 'POST') return allow('POST')
+        const checked = checkPost(request, host)
+        if (checked instanceof Response) return checked
+        return withBody(request, async (body) => {
+          const result = await deps.validate(body, checked.fileName)
+          return result.ok
+            ? json(200, { ok: true, errors: [], warnings: result.warnings })
+            : json(422, { ok: false, errors: result.errors, warnings: result.warnings })
+        })
+      }
+      case '/api/config': {
+        if (method === 'GET') {
+          const config = await deps.currentConfig()
+          if (config === undefined) return apiError(404, 'not_provisioned', 'The device has no config yet.')
+          return new Response(config as Uint8Array<ArrayBuffer>, {
+            status: 200,
+            headers: {
+              'content-type': 'application/toml; charset=utf-8',
+              'content-disposition': 'attachment; filename="config.toml"',
+              'cache-control': 'no-store',
+              'x-content-type-options': 'nosniff',
+            },
+          })
+        }
+        if (method !== 'POST') return allow('GET, POST')
+        const checked = checkPost(request, host)
+        if (checked instanceof Response) return checked
+        const verifier = await authorize(request, path)
+        if (verifier instanceof Response) return verifier
+        return withBody(request, async (body) => {
+          const refused = verifier === 'unsigned' ? undefined : await verifier(body)
+          if (refused !== undefined) return refused
+          const result = await deps.persist(body, checked.fileName, { unsigned: verifier === 'unsigned' })
+          if (!result.ok && 'provisioned' in result) return signatureRequired()
+          if (!result.ok) return json(422, { ok: false, errors: result.errors, warnings: result.warnings })
+          const apply = deps.afterPersist?.(result.generation) ?? 'disabled'
+          return json(200, { ok: true, errors: [], warnings: result.warnings, generation: result.generation, apply })
+        })
+      }
+      default:
+        return apiError(404, 'not_found', `There is nothing at ${path}.`)
+    }
+  }
+
+  return async (request) => {
+    try {
+      const response = await route(request)
+      if (request.method === 'POST' && response.status >= 400 && new URL(request.url).pathname === '/api/config') {
+        // Every refused change is a decision the device took: the log says which and why.
+        const body = (await response.clone().json()) as { errors?: { code?: string }[] }
+        deps.log.warn('change refused', { status: response.status, code: body.errors?.[0]?.code })
+      }
+      return response
+    } catch (error) {
+      // Internals stay in the log; the client learns only that it failed.
+      deps.log.error('request failed', {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        error: error instanceof Error ? error.message : String(error),
+      })
+      return apiError(500, 'internal_error', 'The device could not handle the request; its log says why.')
+    }
+  }
+}
+
+function signatureRequired(): Response {
+  return apiError(
+    401,
+    'signature_required',
+    'This device is provisioned: a change must be signed by an admin key (see `atomicnix push`).',
+    { 'www-authenticate': `SSHSIG namespace="${SIGNATURE_NAMESPACE}", challenge="/api/challenge"` },
+  )
+}
+
+function tooLarge(limit: number): Response {
+  return apiError(413, 'body_too_large', `The body is larger than the limit of ${limit} bytes.`)
+}
+
+export type { ErrorCode }
