@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compileDevice } from '@atomicnix/device-runtime'
 import { parse } from 'smol-toml'
+import { fmt, opsPerSecond } from './measure.mjs'
 
 const root = new URL('../', import.meta.url)
 const read = (path) => readFileSync(new URL(path, root), 'utf8')
@@ -19,29 +20,6 @@ function warm(fn, ms = 1000) {
   while (performance.now() - start < ms) fn()
 }
 
-/** Operations per second: the median of `rounds` rounds of about `ms` milliseconds. */
-function opsPerSecond(fn, rounds = 7, ms = 150) {
-  let batch = 1
-  for (;;) {
-    const start = performance.now()
-    for (let i = 0; i < batch; i++) fn()
-    if (performance.now() - start > ms / 4) break
-    batch *= 2
-  }
-  const rates = []
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now()
-    let n = 0
-    while (performance.now() - start < ms) {
-      for (let i = 0; i < batch; i++) fn()
-      n += batch
-    }
-    rates.push((n * 1000) / (performance.now() - start))
-  }
-  return rates.sort((a, b) => a - b)[rates.length >> 1]
-}
-
-const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1))
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 
 /** compileDevice against parse on the same text, interleaved three times. */

@@ -8,6 +8,7 @@ import { planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { lanDeviceFiles, planLan } from '@atomicnix/lan-plan'
 import { planQuadlets, quadletDeviceFiles } from '@atomicnix/quadlet-render'
 import { parse } from 'smol-toml'
+import { fmt, opsPerSecond } from './measure.mjs'
 
 const root = new URL('../', import.meta.url)
 const read = (path) => readFileSync(new URL(path, root), 'utf8')
@@ -16,30 +17,6 @@ const large = read('packages/config-schema/test/fixtures/valid/large.toml')
 const cli = fileURLToPath(new URL('packages/device-runtime/dist/cli.js', root))
 const seedPath = fileURLToPath(new URL('examples/seed/config.toml', root))
 
-/** Operations per second of `fn`, as the median of `rounds` timed rounds of about `ms` milliseconds each. */
-function opsPerSecond(fn, rounds = 7, ms = 150) {
-  for (let i = 0; i < 200; i++) fn()
-  let batch = 1
-  for (;;) {
-    const start = performance.now()
-    for (let i = 0; i < batch; i++) fn()
-    if (performance.now() - start > ms / 4) break
-    batch *= 2
-  }
-  const rates = []
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now()
-    let n = 0
-    while (performance.now() - start < ms) {
-      for (let i = 0; i < batch; i++) fn()
-      n += batch
-    }
-    rates.push((n * 1000) / (performance.now() - start))
-  }
-  return rates.sort((a, b) => a - b)[rates.length >> 1]
-}
-
-const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1))
 const rows = []
 function compare(label, baseLabel, base, subject) {
   // Interleave the two so that drift of the machine affects both alike.

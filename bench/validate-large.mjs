@@ -3,47 +3,7 @@
 // quadratic in its input shows here as a ratio that falls with the size; formatting all issues is included.
 import { formatIssues, MAX_CONFIG_BYTES, parseConfig } from '@atomicnix/config-schema'
 import { parse } from 'smol-toml'
-
-/** The generator of packages/config-schema/test/large-config.ts, written again here for the built package. */
-function largeConfig(bytes) {
-  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIHfTcrdK6PyhPLrqKNmRkAO2OkRmpVpUpxvBEthfD0B operator@gateway'
-  const share = Math.floor(bytes / 8)
-  const fill = (unit, budget = share) => {
-    const out = []
-    for (let i = 0, used = 0; used < budget; i++) {
-      const item = unit(i)
-      out.push(item)
-      used += item.length + 2
-    }
-    return out
-  }
-  const containers = fill(
-    (i) =>
-      `[container.svc${i}]\nprivileged = false\nContainer = { Image = "x", PublishPort = ["80"], Volum${i % 10} = "v" }`,
-    2 * share,
-  )
-  const health = fill((i) => `"svd${i}"`)
-  const healthDuplicates = fill(() => '"svc0"', share / 2)
-  const aliases = fill((i) => `"alias${i % 50}"`)
-  const ports = fill(() => '443')
-  const unknown = fill((i) => `dhcp_strat${i} = 1`)
-  const escapes = '\\t'.repeat(share / 4)
-  return [
-    'version = 1',
-    `ssh_keys_note = "${escapes}"`,
-    '[admin]',
-    `ssh_keys = ["${key}"]`,
-    '[firewall.inbound]',
-    `tcp = [${ports.join(', ')}]`,
-    '[lan]',
-    `gateway_aliases = [${aliases.join(', ')}]`,
-    ...unknown,
-    '[health]',
-    `required = [${[...health, ...healthDuplicates].join(', ')}]`,
-    ...containers,
-    '',
-  ].join('\n')
-}
+import { largeConfig } from '../test/support/large-config.mjs'
 
 /** Median milliseconds of `fn` over `rounds` runs, alternating with `base` so that drift affects both alike. */
 function interleaved(base, fn, rounds) {

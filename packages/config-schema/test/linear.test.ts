@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { largeConfig } from '../../../test/support/large-config.mjs'
 import { formatIssues, parseConfig } from '../src/index.js'
 import { suggestionWork } from '../src/suggest.js'
-import { largeConfig } from './large-config.js'
 
 /**
  * Work done by `fn`, counted rather than timed: elements visited by the array searches and iterations that a rule

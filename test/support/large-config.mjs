@@ -2,13 +2,14 @@
  * Generated hostile configs of about `bytes` characters for the linear-time test: every rule that could grow with
  * two parts of the input at once gets both parts large. Containers with rootless PublishPort warnings, health
  * entries that name no container (each asks "did you mean" over every container), unknown keys, duplicate aliases,
- * ports and health entries, a long string full of escapes and a long single line of warnings.
+ * ports and health entries, a long string full of escapes and a long single line of warnings. Plain JavaScript, so
+ * that the benchmark (bench/validate-large.mjs) runs the same generator on the built package.
  */
-export function largeConfig(bytes: number): string {
+export function largeConfig(bytes) {
   const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIHfTcrdK6PyhPLrqKNmRkAO2OkRmpVpUpxvBEthfD0B operator@gateway'
   const share = Math.floor(bytes / 8)
-  const fill = (unit: (i: number) => string, budget = share) => {
-    const out: string[] = []
+  const fill = (unit, budget = share) => {
+    const out = []
     for (let i = 0, used = 0; used < budget; i++) {
       const item = unit(i)
       out.push(item)

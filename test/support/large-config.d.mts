@@ -1,0 +1,2 @@
+/** Generated hostile configs of about `bytes` characters (see large-config.mjs). */
+export declare function largeConfig(bytes: number): string
