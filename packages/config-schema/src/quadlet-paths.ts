@@ -116,12 +116,23 @@ export function hasSpecifier(value: string): boolean {
   return value.includes('%') && value.replaceAll('%%', '').includes('%')
 }
 
-/** An absolute path that is already normal: no `.` or `..` component, no repeated or final slash, not `/var/run`. */
-const NORMAL_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/
+/** An absolute path that is already normal: no `.` or `..` component, no repeated or final slash. */
+function isNormalPath(path: string): boolean {
+  if (path.length < 2 || path.charCodeAt(0) !== 47) return false
+  let start = 1
+  for (let i = 1; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 47) continue
+    const size = i - start
+    if (size === 0) return false
+    if (path.charCodeAt(start) === 46 && (size === 1 || (size === 2 && path.charCodeAt(start + 1) === 46))) return false
+    start = i + 1
+  }
+  return true
+}
 
 /** Resolves `.`, `..`, repeated slashes and the `/var/run` link; relative paths resolve against `base`. */
 export function normalizeHostPath(path: string, base: string): string {
-  if (NORMAL_PATH.test(path) && !(path.startsWith('/var/run') && (path.length === 8 || path[8] === '/'))) return path
+  if (isNormalPath(path) && !(path.startsWith('/var/run') && (path.length === 8 || path[8] === '/'))) return path
   const absolute = path.startsWith('/') ? path : `${base}/${path}`
   const parts: string[] = []
   for (const part of absolute.split('/')) {
@@ -202,14 +213,20 @@ export function rootlessPathProblem(expanded: string, glob = false): RootlessPat
       message: `A rootless container may not use ${path}: it exposes ${exposed.path}, and ${exposed.reason}.`,
     }
   }
-  const link = ROOTLESS_LINK_PATHS.find(
-    (l) => path.startsWith(l.path) && (path.charCodeAt(l.path.length) === 47 || (!l.below && path === l.path)),
-  )
+  const link = linkOf(path)
   if (link) {
     return {
       code: 'rootless_mount_protected',
       message: `A rootless container may not use ${path}: it goes through ${link.path}, and ${link.reason}.`,
     }
+  }
+  return undefined
+}
+
+/** The link of `ROOTLESS_LINK_PATHS` that the normal path `path` is at or below, if any. */
+function linkOf(path: string): ProtectedPath | undefined {
+  for (const l of ROOTLESS_LINK_PATHS) {
+    if (path.startsWith(l.path) && (path.charCodeAt(l.path.length) === 47 || (!l.below && path === l.path))) return l
   }
   return undefined
 }
