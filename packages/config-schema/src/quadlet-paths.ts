@@ -116,23 +116,12 @@ export function hasSpecifier(value: string): boolean {
   return value.includes('%') && value.replaceAll('%%', '').includes('%')
 }
 
-/** An absolute path that is already normal: no `.` or `..` component, no repeated or final slash. */
-function isNormalPath(path: string): boolean {
-  if (path.length < 2 || path.charCodeAt(0) !== 47) return false
-  let start = 1
-  for (let i = 1; i <= path.length; i++) {
-    if (i < path.length && path.charCodeAt(i) !== 47) continue
-    const size = i - start
-    if (size === 0) return false
-    if (path.charCodeAt(start) === 46 && (size === 1 || (size === 2 && path.charCodeAt(start + 1) === 46))) return false
-    start = i + 1
-  }
-  return true
-}
+/** An absolute path that is already normal: no `.` or `..` component, no repeated or final slash, not `/var/run`. */
+const NORMAL_PATH = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/
 
 /** Resolves `.`, `..`, repeated slashes and the `/var/run` link; relative paths resolve against `base`. */
 export function normalizeHostPath(path: string, base: string): string {
-  if (isNormalPath(path) && !(path.startsWith('/var/run') && (path.length === 8 || path[8] === '/'))) return path
+  if (NORMAL_PATH.test(path) && !(path.startsWith('/var/run') && (path.length === 8 || path[8] === '/'))) return path
   const absolute = path.startsWith('/') ? path : `${base}/${path}`
   const parts: string[] = []
   for (const part of absolute.split('/')) {

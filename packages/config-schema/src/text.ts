@@ -13,21 +13,18 @@ function isUnsafe(c: number): boolean {
 
 const TAB = 9
 
+/** The same set as `isUnsafe`, for the native scan that clears most texts at once. */
+const ANY_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028-\u202e\u2066-\u2069]/
+
 /**
  * `text` with every terminal control character written as a `\uXXXX` escape (tabs kept when `keepTabs`, as a caret
- * frame needs them to line up); text without one comes back as it is, after one pass over its characters (a loop
- * that passes printable ASCII with one comparison each, faster than a regex test on the short texts of messages).
+ * frame needs them to line up); text without one comes back as it is, after one pass over its characters.
  */
 export function escapeControls(text: string, keepTabs = false): string {
-  let first = 0
-  for (; first < text.length; first++) {
-    const c = text.charCodeAt(first)
-    if ((c < 0x20 || c >= 0x7f) && isUnsafe(c) && !(keepTabs && c === TAB)) break
-  }
-  if (first === text.length) return text
+  if (!ANY_UNSAFE.test(text)) return text
   let out = ''
   let from = 0
-  for (let i = first; i < text.length; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (!isUnsafe(c) || (keepTabs && c === TAB)) continue
     out += `${text.slice(from, i)}\\u${c.toString(16).padStart(4, '0')}`
