@@ -3,7 +3,16 @@ import { escapeControls } from './text.js'
 /** One step of a path into the config: a table key or an array index. */
 export type PathSegment = string | number
 
-const BARE_KEY = /^[A-Za-z0-9_-]+$/
+/** True for a non-empty key of `A-Za-z0-9_-` only, which a path shows unquoted. */
+function isBareKey(key: string): boolean {
+  if (key.length === 0) return false
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    const letter = (c | 32) >= 97 && (c | 32) <= 122
+    if (!letter && !(c >= 48 && c <= 57) && c !== 95 && c !== 45) return false
+  }
+  return true
+}
 
 /** Formats path segments the way issues show them: `container.web.Container.PublishPort[1]`; odd keys are quoted. */
 export function formatPath(segments: readonly PathSegment[]): string {
@@ -12,7 +21,7 @@ export function formatPath(segments: readonly PathSegment[]): string {
     if (typeof segment === 'number') out += `[${segment}]`
     else {
       // JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidirectional overrides as they are.
-      const key = BARE_KEY.test(segment) ? segment : escapeControls(JSON.stringify(segment))
+      const key = isBareKey(segment) ? segment : escapeControls(JSON.stringify(segment))
       out += out === '' ? key : `.${key}`
     }
   }

@@ -73,7 +73,9 @@ const PLACEHOLDERS = ['${CONFIG_DIR}', '${FILES_DIR}']
  */
 function isPathLike(value: string): boolean {
   const c = value.charCodeAt(0)
-  return c === 47 || c === 46 || (c === 36 && PLACEHOLDERS.some((p) => value.startsWith(p)))
+  return (
+    c === 47 || c === 46 || (c === 36 && (value.startsWith(PLACEHOLDERS[0]!) || value.startsWith(PLACEHOLDERS[1]!)))
+  )
 }
 
 /**
@@ -208,7 +210,13 @@ function eachItem(value: QuadletSection[string] | undefined, fn: (item: QuadletS
 
 /** `eachItem` over the string items only (other types are reported by the value rules). */
 function eachString(value: QuadletSection[string] | undefined, fn: (item: string, index?: number) => void): void {
-  eachItem(value, (item, index) => {
-    if (typeof item === 'string') fn(item, index)
-  })
+  if (value === undefined) return
+  if (!Array.isArray(value)) {
+    if (typeof value === 'string') fn(value)
+  } else {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (typeof item === 'string') fn(item, i)
+    }
+  }
 }

@@ -202,14 +202,20 @@ export function rootlessPathProblem(expanded: string, glob = false): RootlessPat
       message: `A rootless container may not use ${path}: it exposes ${exposed.path}, and ${exposed.reason}.`,
     }
   }
-  const link = ROOTLESS_LINK_PATHS.find(
-    (l) => path.startsWith(l.path) && (path.charCodeAt(l.path.length) === 47 || (!l.below && path === l.path)),
-  )
+  const link = linkOf(path)
   if (link) {
     return {
       code: 'rootless_mount_protected',
       message: `A rootless container may not use ${path}: it goes through ${link.path}, and ${link.reason}.`,
     }
+  }
+  return undefined
+}
+
+/** The link of `ROOTLESS_LINK_PATHS` that the normal path `path` is at or below, if any. */
+function linkOf(path: string): ProtectedPath | undefined {
+  for (const l of ROOTLESS_LINK_PATHS) {
+    if (path.startsWith(l.path) && (path.charCodeAt(l.path.length) === 47 || (!l.below && path === l.path))) return l
   }
   return undefined
 }

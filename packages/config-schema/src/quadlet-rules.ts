@@ -35,14 +35,24 @@ export const QUADLET_FORBIDDEN_KEYS: readonly string[] = ['ServiceName']
  */
 const IMAGE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._\-/:@+]*$/
 
+/** A printable ASCII character other than space: never whitespace, so most values skip `trim` and the regex below. */
+const isVisibleAscii = (c: number): boolean => c > 0x20 && c < 0x7f
+
 /**
  * True when a value starts or ends with whitespace, which systemd and Quadlet strip. `trim` removes exactly what
  * JavaScript's `\s` matches (a superset of theirs), and returns the value itself when there is nothing to remove.
  */
-const hasEdgeSpace = (value: string): boolean => value.trim() !== value
+const hasEdgeSpace = (value: string): boolean =>
+  !(isVisibleAscii(value.charCodeAt(0)) && isVisibleAscii(value.charCodeAt(value.length - 1))) && value.trim() !== value
 
 /** A value of nothing but quotes and whitespace, which Quadlet unquotes to an empty word. */
 const ONLY_QUOTES = /^["'\s]+$/
+
+/** `ONLY_QUOTES`, tested only when the first character could start such a value. */
+function onlyQuotes(value: string): boolean {
+  const c = value.charCodeAt(0)
+  return !(isVisibleAscii(c) && c !== 34 && c !== 39) && ONLY_QUOTES.test(value)
+}
 
 const FORBIDDEN = new Set(QUADLET_FORBIDDEN_KEYS)
 const ROOTLESS_FORBIDDEN = new Set(ROOTLESS_FORBIDDEN_KEYS)
@@ -115,7 +125,7 @@ function checkValueText(
   }
   // Quadlet unquotes many values and writes an empty word into ExecStart unquoted, where systemd drops it and
   // the next argument takes its place (LogDriver="" swallows the following option).
-  if (isOwn && ONLY_QUOTES.test(value)) {
+  if (isOwn && onlyQuotes(value)) {
     ctx.error('quadlet_value_empty', childPath(at, key, index), 'The value is empty once Quadlet removes its quotes.')
     return
   }

@@ -58,10 +58,31 @@ export function serviceName(kind: UnitKind, name: string): string {
 export const UNIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 /** systemd's limit on a unit name, suffix included. */
 const MAX_UNIT_NAME = 255
-/** systemd key syntax, starting with a letter (so no key is mistaken for an array index). */
-const KEY_SYNTAX = /^[A-Za-z][A-Za-z0-9-]*$/
-/** C0 controls, DEL and C1 controls: a newline or carriage return would start a new directive. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+/**
+ * systemd key syntax, `[A-Za-z][A-Za-z0-9-]*`: starting with a letter (so no key is mistaken for an array index).
+ * A loop over the key's characters, as it runs for every key of every section.
+ */
+function isKeySyntax(key: string): boolean {
+  if (key.length === 0) return false
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    const letter = (c | 32) >= 97 && (c | 32) <= 122
+    if (!letter && (i === 0 || !((c >= 48 && c <= 57) || c === 45))) return false
+  }
+  return true
+}
+
+/**
+ * True when `value` has a C0 control, DEL or a C1 control: a newline or carriage return would start a new
+ * directive. A loop over the characters, as it runs for every string value of every section.
+ */
+function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true
+  }
+  return false
+}
 
 /** Validates the value of `key` in the section at `at`; returns the typed value, or undefined after reporting. */
 function sectionValue(
@@ -77,11 +98,13 @@ function sectionValue(
     }
     const items: QuadletScalar[] = []
     let ok = true
-    value.forEach((item, i) => {
-      const scalar = sectionScalar(item, at, key, i, ctx)
+    // A loop rather than forEach (no closure per array); holes are skipped as forEach skips them.
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue
+      const scalar = sectionScalar(value[i], at, key, i, ctx)
       if (scalar === undefined) ok = false
       else items.push(scalar)
-    })
+    }
     return ok ? items : undefined
   }
   return sectionScalar(value, at, key, undefined, ctx)
@@ -106,7 +129,7 @@ function sectionScalar(
   }
   if (typeof value === 'string') {
     let ok = true
-    if (CONTROL.test(value)) {
+    if (hasControl(value)) {
       ctx.error(
         'quadlet_value_control_char',
         childPath(at, key, index),
@@ -145,7 +168,7 @@ function section(
   const out = emptyRecord<QuadletValue>()
   const keys: string[] = []
   for (const key of ownKeys(value)) {
-    if (!KEY_SYNTAX.test(key)) {
+    if (!isKeySyntax(key)) {
       ctx.error(
         'quadlet_key_invalid',
         childPath(at, key),
@@ -209,6 +232,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
       continue
     }
     for (const name of ownKeys(group)) {
+      const unitName = name
       const at: PathSegment[] = [kind, name]
       const table = group[name]
       const service = serviceName(kind, name)
@@ -268,7 +292,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
           }
           continue
         }
-        const typed = section(raw, [...at, name], ctx)
+        const typed = section(raw, [kind, unitName, name], ctx)
         if (typed !== undefined) {
           sections[name] = typed.entries
           keys[name] = typed.keys
