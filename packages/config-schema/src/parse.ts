@@ -1,10 +1,10 @@
-import { parse, TomlError } from 'smol-toml'
 import type { Config } from './config.js'
 import { type PendingIssue, RuleContext, toIssue, type ValidateOptions } from './context.js'
 import type { Issue, Result } from './issue.js'
 import { isSupportedPodmanVersion, MIN_PODMAN_VERSION } from './quadlet-catalogue.js'
-import { SourceMap } from './source-map.js'
 import { escapeControls } from './text.js'
+import { LineIndex } from './toml/positions.js'
+import { readToml, TomlSyntaxError } from './toml/reader.js'
 import { checkDocument } from './validate-rules.js'
 
 /** Largest accepted config.toml, in UTF-8 bytes. */
@@ -73,35 +73,31 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
   const bom = text.charCodeAt(0) === 0xfeff
   const source = bom ? ` ${text.slice(1)}` : text
   const at = (line: number, column: number) => ({ line, column: bom && line === 1 ? Math.max(1, column - 1) : column })
-  let document: unknown
+  let document: ReturnType<typeof readToml>
   try {
-    document = parse(source, { integersAsBigInt: true, maxDepth: MAX_DEPTH })
+    document = readToml(source, MAX_DEPTH)
   } catch (error) {
-    if (error instanceof TomlError) {
-      const message = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')
-      const sentence = `${message.charAt(0).toUpperCase()}${message.slice(1)}`.replace(/\.?$/, '.')
-      const position = at(error.line, error.column)
-      return failure('toml_syntax', escapeControls(sentence), position.line, position.column)
+    // The reader throws nothing but its syntax errors; anything else would be a bug, reported without a position.
+    if (!(error instanceof TomlSyntaxError)) {
+      return failure('toml_syntax', 'The document is nested too deeply or cannot be parsed.', 1, 1)
     }
-    return failure('toml_syntax', 'The document is nested too deeply or cannot be parsed.', 1, 1)
+    const position = new LineIndex(source).position(error.offset)
+    const { line, column } = at(position.line, position.column)
+    return failure('toml_syntax', escapeControls(error.message), line, column)
   }
   const ctx = new RuleContext(options, 'toml')
-  const config = checkDocument(document, ctx)
+  const root = document.value
+  const config = checkDocument(root, ctx)
   if (ctx.issues.length === 0 && config !== undefined) return { ok: true, value: config, warnings: [] }
-  const map = new SourceMap(
-    source,
-    ctx.issues.map((p) => p.segments),
-  )
-  return finish(
-    config,
-    ctx.issues,
-    bom
-      ? (p) => {
-          const position = map.locate(p.segments, p.anchor)
-          return toIssue(p, at(position.line, position.column))
-        }
-      : (p) => toIssue(p, map.locate(p.segments, p.anchor)),
-  )
+  // Positions are looked up only now, in the log the reader kept: no second pass over the text.
+  const lines = new LineIndex(source)
+  const positions = document.positions
+  return finish(config, ctx.issues, (p) => {
+    const offset = positions.locate(root, p.segments, p.anchor)
+    if (offset === -1) return toIssue(p, { line: 1, column: 1 })
+    const position = lines.position(offset)
+    return toIssue(p, bom ? at(position.line, position.column) : position)
+  })
 }
 
 /**

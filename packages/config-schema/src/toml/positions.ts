@@ -1,0 +1,118 @@
+import type { PathSegment } from '../path.js'
+
+/** A 1-based position in the TOML source: lines end at `\n`, columns count UTF-16 code units. */
+export interface Position {
+  readonly line: number
+  readonly column: number
+}
+
+const NONE = -1
+
+/**
+ * Where the keys and values of one document stand, logged by the reader as it reads: one entry per key part, table
+ * header and array item, naming its container (the table or array object of the document), its key or index, and
+ * the offsets of the key (a header's `[` for a table it names) and of the value (-1 for none). Logging is a few array
+ * pushes; the index that answers `locate` is built from the log only when the first issue asks.
+ */
+export class PositionLog {
+  private readonly owners: object[] = []
+  private readonly names: PathSegment[] = []
+  private readonly keys: number[] = []
+  private readonly values: number[] = []
+  /** Per container, per key: the first key offset and first value offset seen for it (built on first use). */
+  private index: Map<object, Map<PathSegment, number>> | undefined
+  private firstKey: number[] = []
+  private firstValue: number[] = []
+
+  /** Logs `name` of `owner`, its key at offset `key` and its value at `value` (-1: none). */
+  add(owner: object, name: PathSegment, key: number, value: number): void {
+    this.owners.push(owner)
+    this.names.push(name)
+    this.keys.push(key)
+    this.values.push(value)
+  }
+
+  private build(): Map<object, Map<PathSegment, number>> {
+    const index = new Map<object, Map<PathSegment, number>>()
+    const firstKey: number[] = []
+    const firstValue: number[] = []
+    const { owners, names, keys, values } = this
+    for (let i = 0; i < owners.length; i++) {
+      const owner = owners[i]!
+      let entries = index.get(owner)
+      if (entries === undefined) {
+        entries = new Map()
+        index.set(owner, entries)
+      }
+      let slot = entries.get(names[i]!)
+      if (slot === undefined) {
+        slot = firstKey.length
+        entries.set(names[i]!, slot)
+        firstKey.push(NONE)
+        firstValue.push(NONE)
+      }
+      // The first occurrence in the text wins, for the key and for the value alike.
+      if (firstKey[slot] === NONE) firstKey[slot] = keys[i]!
+      if (firstValue[slot] === NONE) firstValue[slot] = values[i]!
+    }
+    this.firstKey = firstKey
+    this.firstValue = firstValue
+    return index
+  }
+
+  /**
+   * The offset for `segments` below `root` (the document this log was read with): its value or its key as asked,
+   * else the other one; for a path absent from the source, the key (table header) of its nearest ancestor that is
+   * present, else its value; -1 when no part of the path is in the source.
+   */
+  locate(root: object, segments: readonly PathSegment[], anchor: 'key' | 'value'): number {
+    this.index ??= this.build()
+    const index = this.index
+    const slots: number[] = []
+    let at: unknown = root
+    for (const segment of segments) {
+      const slot = typeof at === 'object' && at !== null ? index.get(at)?.get(segment) : undefined
+      if (slot === undefined) break
+      slots.push(slot)
+      at = (at as Record<PathSegment, unknown>)[segment]
+    }
+    if (slots.length === segments.length && slots.length > 0) {
+      const own = slots[slots.length - 1]!
+      const first = anchor === 'value' ? this.firstValue[own]! : this.firstKey[own]!
+      const offset = first !== NONE ? first : anchor === 'value' ? this.firstKey[own]! : this.firstValue[own]!
+      if (offset !== NONE) return offset
+    }
+    for (let n = Math.min(slots.length, segments.length - 1) - 1; n >= 0; n--) {
+      const slot = slots[n]!
+      const offset = this.firstKey[slot] !== NONE ? this.firstKey[slot]! : this.firstValue[slot]!
+      if (offset !== NONE) return offset
+    }
+    return NONE
+  }
+}
+
+/** Turns offsets into lines and columns with a table of line starts, built once on first use. */
+export class LineIndex {
+  private starts: number[] | undefined
+
+  constructor(private readonly text: string) {}
+
+  /** Line and column of an offset. */
+  position(offset: number): Position {
+    if (this.starts === undefined) {
+      const starts = [0]
+      const text = this.text
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+      this.starts = starts
+    }
+    const starts = this.starts
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (starts[mid]! <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 }
+  }
+}
