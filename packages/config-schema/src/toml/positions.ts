@@ -15,10 +15,10 @@ const NONE = -1
  * pushes; the index that answers `locate` is built from the log only when the first issue asks.
  */
 export class PositionLog {
-  private readonly owners: object[] = []
-  private readonly names: PathSegment[] = []
-  private readonly keys: number[] = []
-  private readonly values: number[] = []
+  /** Container and key or index of each entry, two slots per entry. */
+  private readonly refs: unknown[] = []
+  /** Key and value offset of each entry, two slots per entry (small integers: a packed array). */
+  private readonly offsets: number[] = []
   /** Per container, per key: the first key offset and first value offset seen for it (built on first use). */
   private index: Map<object, Map<PathSegment, number>> | undefined
   private firstKey: number[] = []
@@ -26,34 +26,33 @@ export class PositionLog {
 
   /** Logs `name` of `owner`, its key at offset `key` and its value at `value` (-1: none). */
   add(owner: object, name: PathSegment, key: number, value: number): void {
-    this.owners.push(owner)
-    this.names.push(name)
-    this.keys.push(key)
-    this.values.push(value)
+    this.refs.push(owner, name)
+    this.offsets.push(key, value)
   }
 
   private build(): Map<object, Map<PathSegment, number>> {
     const index = new Map<object, Map<PathSegment, number>>()
     const firstKey: number[] = []
     const firstValue: number[] = []
-    const { owners, names, keys, values } = this
-    for (let i = 0; i < owners.length; i++) {
-      const owner = owners[i]!
+    const { refs, offsets } = this
+    for (let i = 0; i < refs.length; i += 2) {
+      const owner = refs[i] as object
+      const name = refs[i + 1] as PathSegment
       let entries = index.get(owner)
       if (entries === undefined) {
         entries = new Map()
         index.set(owner, entries)
       }
-      let slot = entries.get(names[i]!)
+      let slot = entries.get(name)
       if (slot === undefined) {
         slot = firstKey.length
-        entries.set(names[i]!, slot)
+        entries.set(name, slot)
         firstKey.push(NONE)
         firstValue.push(NONE)
       }
       // The first occurrence in the text wins, for the key and for the value alike.
-      if (firstKey[slot] === NONE) firstKey[slot] = keys[i]!
-      if (firstValue[slot] === NONE) firstValue[slot] = values[i]!
+      if (firstKey[slot] === NONE) firstKey[slot] = offsets[i]!
+      if (firstValue[slot] === NONE) firstValue[slot] = offsets[i + 1]!
     }
     this.firstKey = firstKey
     this.firstValue = firstValue

@@ -27,28 +27,13 @@ const ARRAY = 2
 const ARRAY_DOTTED = 3
 
 /**
- * What the reader knows of a table (or array of tables) it created from a header or a dotted key: how it was
- * created, whether it was defined, and the same for its child tables. Keys holding values have no entry: a key that
- * is present in a table without an entry holds a value (or an inline table or array), which nothing may extend.
+ * What the reader knows of a table (or array of tables) that it created from a header or a dotted key: how it was
+ * created and whether it was defined. Keys holding values have no state: a key that is present in a table and whose
+ * value has no state holds a value (or an inline table or array) that nothing may extend.
  */
-interface Meta {
+interface State {
   readonly type: number
   defined: boolean
-  /** Child tables by key; created on first use. */
-  children: Map<string, Meta> | undefined
-  /** For an array of tables, the state of each of its tables. */
-  items: Meta[] | undefined
-}
-
-const meta = (type: number): Meta => ({ type, defined: false, children: undefined, items: undefined })
-
-function childrenOf(m: Meta): Map<string, Meta> {
-  let children = m.children
-  if (children === undefined) {
-    children = new Map()
-    m.children = children
-  }
-  return children
 }
 
 const table = (): TomlTable => Object.create(null) as TomlTable
@@ -75,6 +60,9 @@ const UNDERSCORE = 0x5f
 const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
 const DEL = 0x7f
+
+/** Slots of the reader's table of bare keys it has made (a power of two). */
+const KEY_CACHE_SIZE = 256
 
 /** 1 for the characters of a bare key (`A-Za-z0-9_-`). */
 const BARE = new Uint8Array(128)
@@ -130,6 +118,9 @@ class Reader {
   /** Parts of the key read last by `key()`, and the offset of each. */
   private readonly parts: string[] = []
   private readonly partsAt: number[] = []
+  /** How each table and array of tables made from headers and dotted keys came to be. */
+  private readonly states = new Map<unknown, State>()
+  private readonly keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE)
 
   constructor(
     private readonly s: string,
@@ -146,9 +137,8 @@ class Reader {
     const s = this.s
     const n = this.n
     const root = table()
-    const rootMeta = meta(EXPLICIT)
+    const states = this.states
     let current = root
-    let currentMeta = rootMeta
     // A byte order mark is whitespace before the first key.
     if (s.charCodeAt(0) === 0xfeff) this.p++
     this.skipVoid()
@@ -163,36 +153,30 @@ class Reader {
           if (s.charCodeAt(this.p) !== CLOSE_BRACKET) this.fail('Expected end of table array declaration.')
           this.p++
         }
-        const found = this.header(root, rootMeta, count, isArray ? ARRAY : EXPLICIT, headerAt, keyAt)
-        current = found.table
-        currentMeta = found.meta
+        current = this.header(root, count, isArray ? ARRAY : EXPLICIT, headerAt, keyAt)
       } else {
         const keyAt = this.p
         const count = this.key(EQUALS)
         const parts = this.parts
         const partsAt = this.partsAt
         let t = current
-        let m = currentMeta
         for (let i = 0; i < count - 1; i++) {
           // A dotted key creates tables or extends tables that dotted keys created, nothing else.
           const k = parts[i]!
           const existing = t[k]
-          let child: Meta | undefined
           if (existing !== undefined) {
-            child = m.children?.get(k)
-            if (child === undefined || child.type === EXPLICIT || child.type === ARRAY)
+            const state = states.get(existing)
+            if (state === undefined || state.type === EXPLICIT || state.type === ARRAY)
               this.fail(REDEFINED_TABLE, keyAt)
             this.log.add(t, k, partsAt[i]!, -1)
             t = existing as TomlTable
           } else {
-            child = meta(DOTTED)
-            childrenOf(m).set(k, child)
             const created = table()
+            states.set(created, { type: DOTTED, defined: false })
             t[k] = created
             this.log.add(t, k, partsAt[i]!, -1)
             t = created
           }
-          m = child
         }
         const k = parts[count - 1]!
         if (t[k] !== undefined) this.fail(REDEFINED_TABLE, keyAt)
@@ -213,78 +197,60 @@ class Reader {
   }
 
   /** Resolves a `[table]` or `[[array]]` header of `count` parts; the table that key/value pairs then go to. */
-  private header(
-    root: TomlTable,
-    rootMeta: Meta,
-    count: number,
-    type: number,
-    headerAt: number,
-    keyAt: number,
-  ): { table: TomlTable; meta: Meta } {
+  private header(root: TomlTable, count: number, type: number, headerAt: number, keyAt: number): TomlTable {
     const parts = this.parts
     const partsAt = this.partsAt
+    const states = this.states
     let t = root
-    let m = rootMeta
     for (let i = 0; i < count - 1; i++) {
       const k = parts[i]!
       const existing = t[k]
-      let child: Meta | undefined
       if (existing !== undefined) {
-        child = m.children?.get(k)
-        if (child === undefined) this.fail(REDEFINED_TABLE, keyAt)
+        const state = states.get(existing)
+        if (state === undefined) this.fail(REDEFINED_TABLE, keyAt)
         this.log.add(t, k, partsAt[i]!, -1)
-        if (child.type === ARRAY) {
+        if (state.type === ARRAY) {
+          // A header below an array of tables continues its last table.
           const list = existing as TomlTable[]
           t = list[list.length - 1]!
-          m = child.items![child.items!.length - 1]!
-        } else {
-          t = existing as TomlTable
-          m = child
-        }
+        } else t = existing as TomlTable
       } else {
-        child = meta(type === ARRAY ? ARRAY_DOTTED : type)
-        childrenOf(m).set(k, child)
         const created = table()
+        states.set(created, { type: type === ARRAY ? ARRAY_DOTTED : type, defined: false })
         t[k] = created
         this.log.add(t, k, partsAt[i]!, -1)
         t = created
-        m = child
       }
     }
     const k = parts[count - 1]!
     const existing = t[k]
-    let state: Meta | undefined
-    if (existing !== undefined) {
-      state = m.children?.get(k)
-      if (state === undefined) this.fail(REDEFINED_TABLE, keyAt)
-    } else {
-      state = meta(type)
-      childrenOf(m).set(k, state)
-    }
-    if (state.type !== type && !(type === EXPLICIT && state.type === ARRAY_DOTTED)) this.fail(REDEFINED_TABLE, keyAt)
     this.log.add(t, k, headerAt, -1)
     if (type === ARRAY) {
       let list = existing as TomlTable[] | undefined
       if (list === undefined) {
-        state.defined = true
         list = []
+        states.set(list, { type: ARRAY, defined: true })
         t[k] = list
-        state.items = []
-      }
+      } else if (states.get(list)?.type !== ARRAY) this.fail(REDEFINED_TABLE, keyAt)
       const created = table()
+      states.set(created, { type: EXPLICIT, defined: true })
       this.log.add(list, list.length, headerAt, -1)
       list.push(created)
-      const item = meta(EXPLICIT)
-      item.defined = true
-      state.items!.push(item)
-      return { table: created, meta: item }
+      return created
     }
-    if (state.defined) this.fail(REDEFINED_TABLE, keyAt)
+    if (existing === undefined) {
+      const created = table()
+      states.set(created, { type: EXPLICIT, defined: true })
+      t[k] = created
+      return created
+    }
+    const state = states.get(existing)
+    // A table that a header named as a parent, or created as the parent of an array of tables, may be defined once.
+    if (state === undefined || state.defined || (state.type !== EXPLICIT && state.type !== ARRAY_DOTTED)) {
+      this.fail(REDEFINED_TABLE, keyAt)
+    }
     state.defined = true
-    if (existing !== undefined) return { table: existing as TomlTable, meta: state }
-    const created = table()
-    t[k] = created
-    return { table: created, meta: state }
+    return existing as TomlTable
   }
 
   /**
@@ -300,25 +266,18 @@ class Reader {
     let count = 0
     // 0: before a part, 1: in a bare part, 2: after a part.
     let state = 0
-    let sliceStart = 0
     if (p >= this.n) this.fail('Incomplete key-value: cannot find end of key.', startPtr)
     let c = s.charCodeAt(p)
     for (;;) {
       if (c === end) {
         if (state === 0) this.fail('Unexpected end of key.', p)
-        if (state === 1) {
-          parts[count] = s.slice(sliceStart, p)
-          partsAt[count++] = sliceStart
-        }
+        if (state === 1) count++
         this.p = p + 1
         return count
       }
       if (c === DOT) {
         if (state === 0) this.fail('Illegal empty bare key.', p)
-        if (state === 1) {
-          parts[count] = s.slice(sliceStart, p)
-          partsAt[count++] = sliceStart
-        }
+        if (state === 1) count++
         state = 0
       } else if (state === 0 && (c === QUOTE || c === APOSTROPHE)) {
         if (c === s.charCodeAt(p + 1) && c === s.charCodeAt(p + 2)) {
@@ -334,21 +293,45 @@ class Reader {
         continue
       } else if (c === SPACE || c === TAB) {
         if (state === 1) {
-          parts[count] = s.slice(sliceStart, p)
-          partsAt[count++] = sliceStart
+          count++
           state = 2
         }
       } else if (state === 2 || c >= 128 || BARE[c] === 0) {
         this.fail('Illegal character in key.', p)
       } else if (state === 0) {
         state = 1
-        sliceStart = p
-        // The rest of the bare part at once.
-        for (let d = s.charCodeAt(p + 1); d < 128 && BARE[d] === 1; d = s.charCodeAt(p + 1)) p++
+        const partStart = p
+        // The rest of the bare part at once; it is counted as a part once the character after it allows.
+        let hash = c
+        for (let d = s.charCodeAt(p + 1); d < 128 && BARE[d] === 1; d = s.charCodeAt(p + 1)) {
+          hash = (Math.imul(hash, 31) + d) | 0
+          p++
+        }
+        parts[count] = this.bareKey(partStart, p + 1, hash)
+        partsAt[count] = partStart
       }
       c = s.charCodeAt(++p)
       if (!c) this.fail('Incomplete key-value: cannot find end of key.', startPtr)
     }
+  }
+
+  /**
+   * The bare key `s[start, end)`, whose characters hash to `hash`. Configs repeat their keys (every container has an
+   * `Image`), so the reader keeps the keys it made in a small table: a repeated key is compared in place and the
+   * string made the first time is used again, already interned as a property name.
+   */
+  private bareKey(start: number, end: number, hash: number): string {
+    const slot = (hash ^ (hash >>> 9)) & (KEY_CACHE_SIZE - 1)
+    const known = this.keyCache[slot]
+    if (known !== undefined && known.length === end - start) {
+      const s = this.s
+      let i = 0
+      while (i < known.length && known.charCodeAt(i) === s.charCodeAt(start + i)) i++
+      if (i === known.length) return known
+    }
+    const key = this.s.slice(start, end)
+    this.keyCache[slot] = key
+    return key
   }
 
   /** Reads a value; `end` is the closing character of the enclosing array or inline table (0 at top level). */
@@ -602,6 +585,20 @@ class Reader {
       else if (c === 0x65 || c === 0x45) state = 4
       else this.fail('Illegal leading zero.', start)
     } else if (!isDigit(c)) this.fail(INVALID_VALUE, start)
+    else {
+      // The common case at once: up to 15 plain digits, which a double holds exactly.
+      let value = c - ZERO
+      let q = this.p + 1
+      let d = s.charCodeAt(q)
+      while (d >= ZERO && d <= 0x39 && q - this.p < 15) {
+        value = value * 10 + d - ZERO
+        d = s.charCodeAt(++q)
+      }
+      if (q >= n || isEndOfValue(d, end)) {
+        this.p = q
+        return BigInt(sign < 0 ? -value : value)
+      }
+    }
     let p = this.p
     while (++p < n) {
       c = s.charCodeAt(p)
