@@ -38,18 +38,17 @@ try {
   // The reader is not part of the package's API: bundle it from its source for the reader-alone rows.
   const scratch = mkdtempSync(join(tmpdir(), 'atomicnix-reader-'))
   // esbuild's command line, not its JS API: the API keeps a service process and its pipe alive, which costs this
-  // process CPU time in every round.
+  // process CPU time in every round. parseConfig reads with the config's key names, so the reader row does too.
+  const src = join(root, 'packages/config-schema/src')
   execFileSync(
     join(root, 'node_modules/.bin/esbuild'),
-    [
-      join(root, 'packages/config-schema/src/toml/reader.ts'),
-      '--bundle',
-      '--format=esm',
-      `--outfile=${join(scratch, 'reader.mjs')}`,
-    ],
-    { stdio: 'ignore' },
+    ['--bundle', '--format=esm', `--outfile=${join(scratch, 'reader.mjs')}`, `--resolve-dir=${src}`],
+    {
+      input: "export { readToml } from './toml/reader.ts'\nexport { CONFIG_WORDS } from './config-words.ts'\n",
+      stdio: ['pipe', 'ignore', 'inherit'],
+    },
   )
-  const { readToml } = await import(pathToFileURL(join(scratch, 'reader.mjs')).href)
+  const { readToml, CONFIG_WORDS } = await import(pathToFileURL(join(scratch, 'reader.mjs')).href)
   rmSync(scratch, { recursive: true, force: true })
 
   console.log(`CPU time per call, median of 41 interleaved rounds; ratio = baseline time / subject time (>1: faster)`)
@@ -62,7 +61,7 @@ try {
     ab(
       `TOML reader ${name}: readToml vs smol-toml parse`,
       () => parse(text, { integersAsBigInt: true, maxDepth: 32 }),
-      () => readToml(text, 32),
+      () => readToml(text, 32, CONFIG_WORDS),
     )
   }
 } finally {

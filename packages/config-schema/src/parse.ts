@@ -1,4 +1,5 @@
 import type { Config } from './config.js'
+import { CONFIG_WORDS } from './config-words.js'
 import { type PendingIssue, RuleContext, toIssue, type ValidateOptions } from './context.js'
 import type { Issue, Result } from './issue.js'
 import { isSupportedPodmanVersion, MIN_PODMAN_VERSION } from './quadlet-catalogue.js'
@@ -75,7 +76,7 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
   const at = (line: number, column: number) => ({ line, column: bom && line === 1 ? Math.max(1, column - 1) : column })
   let document: ReturnType<typeof readToml>
   try {
-    document = readToml(source, MAX_DEPTH)
+    document = readToml(source, MAX_DEPTH, CONFIG_WORDS)
   } catch (error) {
     // The reader throws nothing but its syntax errors; anything else would be a bug, reported without a position.
     if (!(error instanceof TomlSyntaxError)) {

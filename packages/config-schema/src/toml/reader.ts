@@ -64,6 +64,44 @@ const DEL = 0x7f
 /** Slots of the reader's table of bare keys it has made (a power of two). */
 const KEY_CACHE_SIZE = 256
 
+/** Slots of a `KeyTable` (a power of two). */
+const KEY_TABLE_SIZE = 2048
+
+/** The hash of a bare key's characters, as the reader computes it while it scans them. */
+function keyHash(key: string): number {
+  let hash = key.charCodeAt(0)
+  for (let i = 1; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0
+  return hash
+}
+
+const keySlot = (hash: number): number => hash ^ (hash >>> 9)
+
+/** True when `s[start, end)` is `key`. */
+function sameKey(key: string, s: string, start: number, end: number): boolean {
+  if (key.length !== end - start) return false
+  let i = 0
+  while (i < key.length && key.charCodeAt(i) === s.charCodeAt(start + i)) i++
+  return i === key.length
+}
+
+/**
+ * Words a reader may meet as bare keys (a schema's key names), made once: the reader hands out these strings for
+ * such keys instead of slicing the text, so that they need not be interned again as property names on every read.
+ * Only a speed-up: any key reads the same with or without the table.
+ */
+export class KeyTable {
+  readonly words: (string | undefined)[] = new Array(KEY_TABLE_SIZE)
+
+  constructor(words: Iterable<string>) {
+    for (const word of words) {
+      if (word.length === 0 || [...word].some((c) => c.charCodeAt(0) >= 128 || BARE[c.charCodeAt(0)] !== 1)) continue
+      const slot = keySlot(keyHash(word)) & (KEY_TABLE_SIZE - 1)
+      // On a collision the first word keeps the slot; the other reads as a slice.
+      this.words[slot] ??= word
+    }
+  }
+}
+
 /** 1 for the characters of a bare key (`A-Za-z0-9_-`). */
 const BARE = new Uint8Array(128)
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') BARE[c.charCodeAt(0)] = 1
@@ -106,8 +144,8 @@ const UNFINISHED_NUMBER = 'Unfinished numeric value.'
  *
  * Time is linear in the text; recursion is bounded by `maxDepth` nested arrays and inline tables.
  */
-export function readToml(text: string, maxDepth = 1000): TomlDocument {
-  const reader = new Reader(text, maxDepth)
+export function readToml(text: string, maxDepth = 1000, known?: KeyTable): TomlDocument {
+  const reader = new Reader(text, maxDepth, known)
   return { value: reader.document(), positions: reader.log }
 }
 
@@ -125,6 +163,7 @@ class Reader {
   constructor(
     private readonly s: string,
     private depth: number,
+    private readonly known: KeyTable | undefined,
   ) {
     this.n = s.length
   }
@@ -316,21 +355,21 @@ class Reader {
   }
 
   /**
-   * The bare key `s[start, end)`, whose characters hash to `hash`. Configs repeat their keys (every container has an
-   * `Image`), so the reader keeps the keys it made in a small table: a repeated key is compared in place and the
-   * string made the first time is used again, already interned as a property name.
+   * The bare key `s[start, end)`, whose characters hash to `hash`: a word of the caller's `KeyTable` or a key this
+   * read made before when it is one (compared in place, and the string, already interned as a property name, used
+   * again: configs repeat their keys), else a new slice.
    */
   private bareKey(start: number, end: number, hash: number): string {
-    const slot = (hash ^ (hash >>> 9)) & (KEY_CACHE_SIZE - 1)
-    const known = this.keyCache[slot]
-    if (known !== undefined && known.length === end - start) {
-      const s = this.s
-      let i = 0
-      while (i < known.length && known.charCodeAt(i) === s.charCodeAt(start + i)) i++
-      if (i === known.length) return known
+    const slot = keySlot(hash)
+    const s = this.s
+    if (this.known !== undefined) {
+      const word = this.known.words[slot & (KEY_TABLE_SIZE - 1)]
+      if (word !== undefined && sameKey(word, s, start, end)) return word
     }
-    const key = this.s.slice(start, end)
-    this.keyCache[slot] = key
+    const seen = this.keyCache[slot & (KEY_CACHE_SIZE - 1)]
+    if (seen !== undefined && sameKey(seen, s, start, end)) return seen
+    const key = s.slice(start, end)
+    this.keyCache[slot & (KEY_CACHE_SIZE - 1)] = key
     return key
   }
 
