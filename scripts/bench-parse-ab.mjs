@@ -5,7 +5,7 @@
 // `npm run build`. The old revision is checked out in a temporary git worktree (node_modules hard-linked, its
 // config-schema built there) that is removed afterwards unless --keep is given.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -40,13 +40,15 @@ try {
   // esbuild's command line, not its JS API: the API keeps a service process and its pipe alive, which costs this
   // process CPU time in every round. parseConfig reads with the config's key names, so the reader row does too.
   const src = join(root, 'packages/config-schema/src')
+  const entry = join(scratch, 'entry.mjs')
+  writeFileSync(
+    entry,
+    `export { readToml } from '${join(src, 'toml/reader.ts')}'\nexport { CONFIG_WORDS } from '${join(src, 'config-words.ts')}'\n`,
+  )
   execFileSync(
     join(root, 'node_modules/.bin/esbuild'),
-    ['--bundle', '--format=esm', `--outfile=${join(scratch, 'reader.mjs')}`, `--resolve-dir=${src}`],
-    {
-      input: "export { readToml } from './toml/reader.ts'\nexport { CONFIG_WORDS } from './config-words.ts'\n",
-      stdio: ['pipe', 'ignore', 'inherit'],
-    },
+    [entry, '--bundle', '--format=esm', `--outfile=${join(scratch, 'reader.mjs')}`],
+    { stdio: 'ignore' },
   )
   const { readToml, CONFIG_WORDS } = await import(pathToFileURL(join(scratch, 'reader.mjs')).href)
   rmSync(scratch, { recursive: true, force: true })

@@ -19,6 +19,9 @@ export class PositionLog {
   private readonly refs: unknown[] = []
   /** Key and value offset of each entry, two slots per entry (small integers: a packed array). */
   private readonly offsets: number[] = []
+  /** The items of static arrays, apart: their array, and the offset of their value (the index is their order). */
+  private readonly items: unknown[] = []
+  private readonly itemOffsets: number[] = []
   /** Per container, per key: the first key offset and first value offset seen for it (built on first use). */
   private index: Map<object, Map<PathSegment, number>> | undefined
   private firstKey: number[] = []
@@ -28,6 +31,12 @@ export class PositionLog {
   add(owner: object, name: PathSegment, key: number, value: number): void {
     this.refs.push(owner, name)
     this.offsets.push(key, value)
+  }
+
+  /** Logs the next item of the static array `owner`, its value at offset `value`. */
+  item(owner: unknown[], value: number): void {
+    this.items.push(owner)
+    this.itemOffsets.push(value)
   }
 
   private build(): Map<object, Map<PathSegment, number>> {
@@ -53,6 +62,25 @@ export class PositionLog {
       // The first occurrence in the text wins, for the key and for the value alike.
       if (firstKey[slot] === NONE) firstKey[slot] = offsets[i]!
       if (firstValue[slot] === NONE) firstValue[slot] = offsets[i + 1]!
+    }
+    const { items, itemOffsets } = this
+    let array: unknown
+    let entries: Map<PathSegment, number> | undefined
+    let next = 0
+    for (let i = 0; i < items.length; i++) {
+      // Only its own items are logged for a static array, in order: its index so far holds exactly the earlier ones.
+      if (items[i] !== array) {
+        array = items[i]
+        entries = index.get(array as object)
+        if (entries === undefined) {
+          entries = new Map()
+          index.set(array as object, entries)
+        }
+        next = entries.size
+      }
+      entries!.set(next++, firstKey.length)
+      firstKey.push(NONE)
+      firstValue.push(itemOffsets[i]!)
     }
     this.firstKey = firstKey
     this.firstValue = firstValue

@@ -424,7 +424,7 @@ class Reader {
         this.p++
         return out
       }
-      this.log.add(out, out.length, -1, this.p)
+      this.log.item(out, this.p)
       out.push(this.value(CLOSE_BRACKET))
       this.skipVoid()
       const c = s.charCodeAt(this.p++)
