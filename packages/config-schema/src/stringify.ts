@@ -1,5 +1,5 @@
-import { stringify } from 'smol-toml'
 import type { Config } from './config.js'
+import { writeToml } from './toml/writer.js'
 
 /**
  * Writes a Config back as canonical config.toml text: defaults made explicit, lists de-duplicated and in the order
@@ -31,5 +31,5 @@ export function stringifyConfig(config: Config): string {
     volume: units(config.volume),
     build: units(config.build),
   }
-  return stringify(document)
+  return writeToml(document)
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { parse as smolParse, TomlError } from 'smol-toml'
+import { parse as smolParse, stringify as smolStringify, TomlError } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
 import { CONFIG_WORDS } from '../src/config-words.js'
 import type { PathSegment } from '../src/path.js'
 import { TomlDate } from '../src/toml/date.js'
 import { LineIndex } from '../src/toml/positions.js'
 import { readToml, TomlSyntaxError } from '../src/toml/reader.js'
+import { writeToml } from '../src/toml/writer.js'
 import { loadFixtures } from './fixtures.js'
 import { SourceMap } from './source-map-oracle.js'
 
@@ -427,6 +428,45 @@ describe('positions against the scanner they replace', () => {
             )
           }
         }
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
+
+describe('the TOML writer against smol-toml', () => {
+  const leaf = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom('', 'a"b', 'line\nbreak', '\u007f', '\ud800', 'é'),
+    fc.double(),
+    fc.integer().map((n) => n * 1e10),
+    fc.bigInt(),
+    fc.boolean(),
+    fc.date({ noInvalidDate: true }),
+  )
+  const name = fc.oneof(
+    fc.constantFrom('a', 'b-c', 'Image', '', 'a.b', 'x y', '"', '__proto__'),
+    fc.string({ maxLength: 4 }),
+  )
+  const { data } = fc.letrec<{ data: unknown }>((tie) => ({
+    data: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(tie('data'), { maxLength: 3 }),
+      fc.dictionary(name, tie('data'), { maxKeys: 3, noNullPrototype: false }),
+    ),
+  }))
+  it('writes generated data byte for byte as smol-toml stringify does', () => {
+    fc.assert(
+      fc.property(fc.dictionary(name, data, { maxKeys: 4 }), (doc) => {
+        const run = (write: () => string) => {
+          try {
+            return { text: write() }
+          } catch (error) {
+            return { error: (error as Error).message }
+          }
+        }
+        expect(run(() => writeToml(doc))).toEqual(run(() => smolStringify(doc)))
       }),
       { numRuns: 500 },
     )

@@ -1,3 +1,5 @@
+// Derived from smol-toml 1.9's parser (BSD-3-Clause, Copyright (c) Squirrel Chat et al.; the notice is in this
+// package's LICENSE): the same rules, restructured.
 import { type DateKind, LOCAL_DATE, LOCAL_DATE_TIME, LOCAL_TIME, OFFSET_DATE_TIME, TomlDate } from './date.js'
 import { PositionLog } from './positions.js'
 
