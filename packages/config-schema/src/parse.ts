@@ -93,6 +93,10 @@ export function parseConfig(text: string, options: ValidateOptions = {}): Result
   // Positions are looked up only now, in the log the reader kept: no second pass over the text.
   const lines = new LineIndex(source)
   const positions = document.positions
+  positions.prepare(
+    root,
+    ctx.issues.map((p) => p.segments),
+  )
   return finish(config, ctx.issues, (p) => {
     const offset = positions.locate(root, p.segments, p.anchor)
     if (offset === -1) return toIssue(p, { line: 1, column: 1 })

@@ -418,8 +418,11 @@ describe('positions against the scanner they replace', () => {
         }
         const paths = [[], ...pathsOf(read.value)]
         const old = new SourceMap(source, paths)
+        // Half the runs index only the containers on the paths they ask for (the first half), as parseConfig does.
+        const asked = paths.length % 2 === 0 ? paths.slice(0, paths.length >> 1) : paths
+        if (asked !== paths) read.positions.prepare(read.value, asked)
         const lines = new LineIndex(source)
-        for (const path of paths) {
+        for (const path of asked) {
           for (const anchor of ['key', 'value'] as const) {
             const offset = read.positions.locate(read.value, path, anchor)
             const position = offset === -1 ? { line: 1, column: 1 } : lines.position(offset)

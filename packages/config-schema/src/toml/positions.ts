@@ -39,13 +39,32 @@ export class PositionLog {
     this.itemOffsets.push(value)
   }
 
-  private build(): Map<object, Map<PathSegment, number>> {
+  /**
+   * Prepares `locate` for `paths` below `root` (the document this log was read with): indexes only the entries of
+   * the containers on those paths, so that a few issues in a large document cost little. Without it, `locate`
+   * indexes every entry on first use.
+   */
+  prepare(root: object, paths: Iterable<readonly PathSegment[]>): void {
+    const wanted = new Set<unknown>()
+    for (const path of paths) {
+      let at: unknown = root
+      for (const segment of path) {
+        if (typeof at !== 'object' || at === null) break
+        wanted.add(at)
+        at = (at as Record<PathSegment, unknown>)[segment]
+      }
+    }
+    this.index = this.build(wanted)
+  }
+
+  private build(wanted?: ReadonlySet<unknown>): Map<object, Map<PathSegment, number>> {
     const index = new Map<object, Map<PathSegment, number>>()
     const firstKey: number[] = []
     const firstValue: number[] = []
     const { refs, offsets } = this
     for (let i = 0; i < refs.length; i += 2) {
       const owner = refs[i] as object
+      if (wanted !== undefined && !wanted.has(owner)) continue
       const name = refs[i + 1] as PathSegment
       let entries = index.get(owner)
       if (entries === undefined) {
@@ -71,6 +90,10 @@ export class PositionLog {
       // Only its own items are logged for a static array, in order: its index so far holds exactly the earlier ones.
       if (items[i] !== array) {
         array = items[i]
+        if (wanted !== undefined && !wanted.has(array)) {
+          entries = undefined
+          continue
+        }
         entries = index.get(array as object)
         if (entries === undefined) {
           entries = new Map()
@@ -78,7 +101,8 @@ export class PositionLog {
         }
         next = entries.size
       }
-      entries!.set(next++, firstKey.length)
+      if (entries === undefined) continue
+      entries.set(next++, firstKey.length)
       firstKey.push(NONE)
       firstValue.push(itemOffsets[i]!)
     }
@@ -88,7 +112,8 @@ export class PositionLog {
   }
 
   /**
-   * The offset for `segments` below `root` (the document this log was read with): its value or its key as asked,
+   * The offset for `segments` below `root` (the document this log was read with; one of the paths given to
+   * `prepare`, if it was called): its value or its key as asked,
    * else the other one; for a path absent from the source, the key (table header) of its nearest ancestor that is
    * present, else its value; -1 when no part of the path is in the source.
    */
