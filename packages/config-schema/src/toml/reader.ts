@@ -80,10 +80,7 @@ const keySlot = (hash: number): number => hash ^ (hash >>> 9)
 
 /** True when `s[start, end)` is `key`. */
 function sameKey(key: string, s: string, start: number, end: number): boolean {
-  if (key.length !== end - start) return false
-  let i = 0
-  while (i < key.length && key.charCodeAt(i) === s.charCodeAt(start + i)) i++
-  return i === key.length
+  return key.length === end - start && s.startsWith(key, start)
 }
 
 /**
