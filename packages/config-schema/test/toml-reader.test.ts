@@ -302,6 +302,23 @@ describe('the TOML reader against smol-toml', () => {
     fc.assert(fc.property(mutated, same), { numRuns: 1000 })
   })
 
+  it('resolves headers, arrays of tables and dotted keys over few names exactly as smol-toml does', () => {
+    // Few names, so that tables are named again and again in every way: the redefinition rules at work.
+    const path = fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }).map((p) => p.join('.'))
+    const line = fc.oneof(
+      path.map((p) => `[${p}]`),
+      path.map((p) => `[[${p}]]`),
+      fc.tuple(path, fc.constantFrom('1', '{}', '{x=1}', '[]', '[{}]', '{a.b=1}')).map(([p, v]) => `${p} = ${v}`),
+    )
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 8 }).map((lines) => lines.join('\n')),
+        same,
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
   it('reads every fixture and the seed exactly as smol-toml does', () => {
     const texts = [readFileSync(new URL('../../../examples/seed/config.toml', import.meta.url), 'utf8')]
     for (const fixture of [...loadFixtures('valid'), ...loadFixtures('invalid')]) texts.push(fixture.text)
