@@ -32,8 +32,8 @@ export class RuleContext {
   private readonly suggestionBudget = { cells: SUGGESTION_BUDGET }
   private errorCount = 0
   /**
-   * @param source `toml` when values come from smol-toml, which hands integers over as bigint, so a plain number is
-   *   always a float (`443.0`); `json` when a number without a fraction is an integer.
+   * @param source `toml` when values come from the TOML reader, which hands integers over as bigint, so a plain
+   *   number is always a float (`443.0`); `json` when a number without a fraction is an integer.
    */
   constructor(
     readonly options: ValidateOptions = {},
