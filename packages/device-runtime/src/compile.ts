@@ -10,7 +10,7 @@ import {
 import { FIREWALL_NFT_PATH, planFirewall, renderNftables } from '@atomicnix/firewall-plan'
 import { lanDeviceFiles, planLan } from '@atomicnix/lan-plan'
 import { planQuadlets, quadletDeviceFiles } from '@atomicnix/quadlet-render'
-import { filesReferences, locate } from './bundle/files-references.js'
+import { filesReferences, locator } from './bundle/files-references.js'
 import { detectFormat, type InputFormat } from './bundle/formats.js'
 import { type Bundle, type BundleLimits, readBundle } from './bundle/read-bundle.js'
 import type { DeviceFile } from './device-file.js'
@@ -60,11 +60,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** `${FILES_DIR}` references: in a bundle each must exist in `files/` (error); for a plain config, a warning each. */
 function checkReferences(config: Config, text: string, bundle: Bundle | undefined): Issue[] {
   const issues: Issue[] = []
-  let cursor = 0
+  const refs = filesReferences(config)
+  if (refs.length === 0) return issues
+  const locate = locator(text)
   const known = bundle === undefined ? undefined : new Set([...bundle.directories, ...bundle.files.map((f) => f.path)])
-  for (const ref of filesReferences(config)) {
-    const { line, column, at } = locate(text, ref.text, cursor)
-    cursor = at
+  for (const ref of refs) {
+    const { line, column } = locate(ref.text)
     const where = line === 0 ? {} : { line, column }
     if (known === undefined) {
       issues.push({

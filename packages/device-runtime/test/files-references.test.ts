@@ -1,0 +1,74 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { locator } from '../src/bundle/files-references.js'
+import { compileDevice } from '../src/index.js'
+
+/** The plain reading of a search: from `from` first, then from the start; lines counted from the top each time. */
+function locateFromTop(text: string, needle: string, from: number): { line: number; column: number; at: number } {
+  let at = text.indexOf(needle, from)
+  if (at === -1) at = text.indexOf(needle)
+  if (at === -1) return { line: 0, column: 0, at: from }
+  let line = 1
+  let start = 0
+  for (let i = 0; i < at; i++) {
+    if (text[i] === '\n') {
+      line++
+      start = i + 1
+    }
+  }
+  return { line, column: at - start + 1, at: at + needle.length }
+}
+
+describe('locator', () => {
+  it('finds each needle where a search from the previous one, then from the top, finds it', () => {
+    const alphabet = fc.constantFrom('a', 'b', '\n', '$', 'x')
+    const text = fc.array(alphabet, { maxLength: 60 }).map((cs) => cs.join(''))
+    const needle = fc.array(alphabet, { minLength: 1, maxLength: 3 }).map((cs) => cs.join(''))
+    fc.assert(
+      fc.property(text, fc.array(needle, { maxLength: 12 }), (t, needles) => {
+        const locate = locator(t)
+        let cursor = 0
+        for (const n of needles) {
+          const expected = locateFromTop(t, n, cursor)
+          cursor = expected.at
+          expect(locate(n)).toEqual({ line: expected.line, column: expected.column })
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('counts the lines once however many references there are', () => {
+    let searched = 0
+    const text = { indexOf: (...args: [string, number?]) => (searched++, ''.indexOf.apply(body, args)) }
+    const body = `${'x = 1\n'.repeat(1000)}$A\n`.repeat(50)
+    const locate = locator(text as unknown as string)
+    for (let i = 0; i < 50; i++) locate('$A')
+    // One search per line for the line starts, two per reference at most.
+    expect(searched).toBeLessThanOrEqual(50 * 1001 + 1 + 2 * 50)
+  })
+})
+
+describe('FILES_DIR references of a plain config', () => {
+  it('are warned about in config order, with their lines and columns', () => {
+    const units = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `[container.c${i}]\nprivileged = true\n\n[container.c${i}.Container]\nImage = "img"\nEnvironmentFile = "\${FILES_DIR}/c${i}.env"\nVolume = ["/srv:/srv", "\${FILES_DIR}/c${i}:/data:ro"]\n`,
+    )
+    const text = `version = 1\n\n[admin]\nssh_keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIHfTcrdK6PyhPLrqKNmRkAO2OkRmpVpUpxvBEthfD0B a@b"]\n\n[firewall.inbound]\ntcp = [443]\nudp = []\n\n${units.join('\n')}`
+    const result = compileDevice(text)
+    expect(result.ok).toBe(true)
+    const warnings = result.warnings.filter((w) => w.code === 'files_reference_unchecked')
+    const lines = text.split('\n')
+    expect(warnings).toHaveLength(60)
+    warnings.forEach((w, i) => {
+      const unit = Math.floor(i / 2)
+      const ref = i % 2 === 0 ? `\${FILES_DIR}/c${unit}.env` : `\${FILES_DIR}/c${unit}`
+      expect(w.path).toBe(
+        i % 2 === 0 ? `container.c${unit}.Container.EnvironmentFile` : `container.c${unit}.Container.Volume[1]`,
+      )
+      expect(lines[w.line! - 1]!.slice(w.column! - 1).startsWith(ref)).toBe(true)
+    })
+  })
+})
