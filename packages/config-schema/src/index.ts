@@ -36,6 +36,8 @@ export {
   renderFirewallInboundJson,
   renderHealthRequiredJson,
   renderOsUpgradeJson,
+  jsonString,
+  jsonStrings,
   toJsonFile,
 } from './runtime-writers.js'
 export type { SshPublicKey } from './ssh-key.js'
