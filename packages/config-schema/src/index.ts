@@ -32,12 +32,12 @@ export {
   parseQuadletRuntime,
 } from './runtime-files.js'
 export {
+  jsonString,
+  jsonStrings,
   renderAuthorizedKeys,
   renderFirewallInboundJson,
   renderHealthRequiredJson,
   renderOsUpgradeJson,
-  jsonString,
-  jsonStrings,
   toJsonFile,
 } from './runtime-writers.js'
 export type { SshPublicKey } from './ssh-key.js'
