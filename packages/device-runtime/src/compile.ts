@@ -161,9 +161,10 @@ export function compileDevice(input: string | Uint8Array, options: CompileOption
     },
     { path: 'data/config/health-required.json', contents: renderHealthRequiredJson(config), mode: PRIVATE },
     { path: FIREWALL_NFT_PATH, contents: renderNftables(planFirewall(config)), mode: 0o644 },
-    ...lanDeviceFiles(planLan(config, options.mac === undefined ? {} : { mac: options.mac })),
-    ...quadletDeviceFiles(planQuadlets(config)),
   ]
+  for (const file of lanDeviceFiles(planLan(config, options.mac === undefined ? {} : { mac: options.mac })))
+    files.push(file)
+  for (const file of quadletDeviceFiles(planQuadlets(config))) files.push(file)
   const osUpgrade = renderOsUpgradeJson(config)
   if (osUpgrade !== undefined) files.push({ path: 'data/config/os-upgrade.json', contents: osUpgrade, mode: PRIVATE })
   const directories: string[] = []
