@@ -88,6 +88,28 @@ function checkReferences(config: Config, text: string, bundle: Bundle | undefine
   return issues
 }
 
+const byPath = (a: DeviceFile, b: DeviceFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+
+/**
+ * Sorts files by path in place. A plain config gives a dozen files, for which an insertion sort costs a fraction of
+ * Array.prototype.sort's set-up; longer lists go to Array.prototype.sort. Paths are unique, so both give one order.
+ */
+export function sortByPath(files: DeviceFile[]): void {
+  if (files.length > 24) {
+    files.sort(byPath)
+    return
+  }
+  for (let i = 1; i < files.length; i++) {
+    const file = files[i]!
+    let j = i - 1
+    while (j >= 0 && files[j]!.path > file.path) {
+      files[j + 1] = files[j]!
+      j--
+    }
+    files[j + 1] = file
+  }
+}
+
 const byPosition = (a: Issue, b: Issue) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
 
 /** A checked input: the parsed config, its text and the bundle it came in; or every error. */
@@ -173,6 +195,6 @@ export function compileDevice(input: string | Uint8Array, options: CompileOption
       files.push({ path: `${FILES}/${file.path}`, contents: file.contents, mode: file.mode })
     for (const dir of bundle.directories) directories.push(dir === '' ? FILES : `${FILES}/${dir}`)
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  sortByPath(files)
   return { ok: true, value: { config, files, directories }, warnings, format, source: text }
 }

@@ -23,6 +23,33 @@ const ICMPV6_ERRORS: readonly Icmpv6Type[] = [
   'parameter-problem',
 ]
 
+const frozen = <T extends FirewallRule>(rule: T): T => {
+  for (const value of Object.values(rule)) if (Array.isArray(value)) Object.freeze(value)
+  return Object.freeze(rule)
+}
+
+/**
+ * The rules of the input chain that depend on nothing: the same frozen objects in every plan, so that the renderer
+ * can write their lines once (see `renderNftables`).
+ */
+export const FIXED_RULES: readonly FirewallRule[] = [
+  frozen({ iif: 'lo', verdict: 'accept', source: PLATFORM }),
+  frozen({ ctState: ['established', 'related'], verdict: 'accept', source: PLATFORM }),
+  frozen({ ctState: ['invalid'], verdict: 'drop', source: PLATFORM }),
+  // A hop limit of 255 proves the sender is on the link (RFC 4861 section 6.1), so no router can inject these.
+  frozen({ protocol: 'icmpv6', icmpTypes: NEIGHBOUR_DISCOVERY, hopLimit: 255, verdict: 'accept', source: PLATFORM }),
+  frozen({ protocol: 'icmp', icmpTypes: ICMP_ERRORS, verdict: 'accept', source: PLATFORM }),
+  frozen({ protocol: 'icmpv6', icmpTypes: ICMPV6_ERRORS, verdict: 'accept', source: PLATFORM }),
+]
+const [LOOPBACK, ESTABLISHED, INVALID, NEIGHBOURS, ICMP, ICMPV6] = FIXED_RULES as [
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+]
+
 /** Accepts `ports` of `protocol` on `iif`: appends one rule, or nothing when the list is empty. */
 function portRule(
   rules: FirewallRule[],
@@ -71,15 +98,14 @@ export function planFirewall(input: Config | FirewallInbound, options?: Firewall
   const { interfaces, sshOnWan } = resolveOptions(options)
   const inbound: FirewallInbound = 'firewall' in input ? input.firewall.inbound : input
   const rules: FirewallRule[] = [
-    { iif: 'lo', verdict: 'accept', source: PLATFORM },
+    LOOPBACK,
     // Before anything is accepted: a WAN packet must be addressed to the WAN interface, whatever port is open.
     { iif: interfaces.wan, foreignDestination: true, verdict: 'drop', source: PLATFORM },
-    { ctState: ['established', 'related'], verdict: 'accept', source: PLATFORM },
-    { ctState: ['invalid'], verdict: 'drop', source: PLATFORM },
-    // A hop limit of 255 proves the sender is on the link (RFC 4861 section 6.1), so no router can inject these.
-    { protocol: 'icmpv6', icmpTypes: NEIGHBOUR_DISCOVERY, hopLimit: 255, verdict: 'accept', source: PLATFORM },
-    { protocol: 'icmp', icmpTypes: ICMP_ERRORS, verdict: 'accept', source: PLATFORM },
-    { protocol: 'icmpv6', icmpTypes: ICMPV6_ERRORS, verdict: 'accept', source: PLATFORM },
+    ESTABLISHED,
+    INVALID,
+    NEIGHBOURS,
+    ICMP,
+    ICMPV6,
   ]
   portRule(rules, interfaces.vpn, 'tcp', [SSH_PORT], PLATFORM)
   wanRules(rules, interfaces.wan, inbound.wan, sshOnWan)

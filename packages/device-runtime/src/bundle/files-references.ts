@@ -15,7 +15,15 @@ export interface FilesReference {
 /** A reference ends where a Quadlet value separates fields: `:` (Volume), `,` (Mount), whitespace or quotes. */
 const END = /[:,\s"'=;]/
 
-function normalise(rest: string): string | undefined {
+/**
+ * The path below `files/` that the text after `${FILES_DIR}` names: empty and `.` segments dropped, `..` taking one
+ * back; undefined when `..` would leave `files/`.
+ */
+export function normalise(rest: string): string | undefined {
+  // Plain segments only (no empty, `.` or `..` one, and none starting with a dot): the path as written.
+  if (rest.indexOf('//') === -1 && rest.indexOf('/.') === -1 && !rest.endsWith('/') && !rest.startsWith('.')) {
+    return rest.startsWith('/') ? rest.slice(1) : rest
+  }
   const parts: string[] = []
   for (const part of rest.split('/')) {
     if (part === '' || part === '.') continue
@@ -45,16 +53,15 @@ function scan(value: string, path: string, out: FilesReference[]): void {
   }
 }
 
-function strings(value: unknown, path: string, out: FilesReference[]): void {
-  if (typeof value === 'string') {
-    // Most values hold no `$` at all: one search, and no path built for them.
-    if (value.indexOf('$') !== -1) scan(value, path, out)
-  } else if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const item: unknown = value[index]
-      if (typeof item === 'string' && item.indexOf('$') !== -1) scan(item, `${path}[${index}]`, out)
-    }
+/** True when the value, or an item of it, holds a `$`: only such values can hold a reference. */
+function hasDollar(value: unknown): boolean {
+  if (typeof value === 'string') return value.indexOf('$') !== -1
+  if (!Array.isArray(value)) return false
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i]
+    if (typeof item === 'string' && item.indexOf('$') !== -1) return true
   }
+  return false
 }
 
 function sections(kind: string, name: string, unit: Readonly<Record<string, unknown>>, out: FilesReference[]): void {
@@ -65,9 +72,17 @@ function sections(kind: string, name: string, unit: Readonly<Record<string, unkn
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!
       const value = (entries as QuadletSection)[key]
-      // The path is only built when the value can hold a reference.
-      if (typeof value === 'string' ? value.indexOf('$') !== -1 : Array.isArray(value))
-        strings(value, `${kind}.${name}.${section}.${key}`, out)
+      // Most values hold no `$` at all: one search each, and no path built for them.
+      if (!hasDollar(value)) continue
+      const path = `${kind}.${name}.${section}.${key}`
+      if (typeof value === 'string') scan(value, path, out)
+      else {
+        const items = value as readonly unknown[]
+        for (let index = 0; index < items.length; index++) {
+          const item = items[index]
+          if (typeof item === 'string') scan(item, `${path}[${index}]`, out)
+        }
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { locator } from '../src/bundle/files-references.js'
+import { locator, normalise } from '../src/bundle/files-references.js'
+import { sortByPath } from '../src/compile.js'
 import { compileDevice } from '../src/index.js'
 
 /** The plain reading of a search: from `from` first, then from the start; lines counted from the top each time. */
@@ -76,5 +77,45 @@ describe('FILES_DIR references of a plain config', () => {
       )
       expect(lines[w.line! - 1]!.slice(w.column! - 1).startsWith(ref)).toBe(true)
     })
+  })
+})
+
+describe('sortByPath', () => {
+  it('gives the order of Array.prototype.sort, short lists and long', () => {
+    const path = fc.string({ unit: fc.constantFrom('a', 'b', '/', '.', '-', 'é'), maxLength: 8 })
+    fc.assert(
+      fc.property(fc.uniqueArray(path, { maxLength: 40 }), (paths) => {
+        const files = paths.map((p) => ({ path: p, contents: '', mode: 0o644 }))
+        const expected = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        sortByPath(files)
+        expect(files).toEqual(expected)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})
+
+describe('normalise', () => {
+  /** The path below files/ by splitting on `/`, as first written: the fast path must agree with it. */
+  const bySplit = (rest: string): string | undefined => {
+    const parts: string[] = []
+    for (const part of rest.split('/')) {
+      if (part === '' || part === '.') continue
+      if (part === '..') {
+        if (parts.length === 0) return undefined
+        parts.pop()
+      } else parts.push(part)
+    }
+    return parts.join('/')
+  }
+
+  it('agrees with splitting on `/` for any text', () => {
+    const rest = fc.string({ unit: fc.constantFrom('/', '.', '..', 'a', 'b.c', '.e'), maxLength: 10 })
+    fc.assert(
+      fc.property(rest, (r) => {
+        expect(normalise(r)).toBe(bySplit(r))
+      }),
+      { numRuns: 5000 },
+    )
   })
 })
