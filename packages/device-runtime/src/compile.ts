@@ -158,6 +158,9 @@ export function checkDeviceInput(input: string | Uint8Array, options: CompileOpt
   if (!parsed.ok) return { ...parsed, format, source: text }
   const config = parsed.value
   const references = checkReferences(config, text, bundle)
+  if (references.length === 0) {
+    return { ok: true, config, text, bundle, warnings: [...parsed.warnings].sort(byPosition), format }
+  }
   const referenceErrors = references.filter((i) => i.severity === 'error')
   const warnings = [...parsed.warnings, ...references.filter((i) => i.severity === 'warning')].sort(byPosition)
   if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors, warnings, format, source: text }
