@@ -32,6 +32,8 @@ export {
   parseQuadletRuntime,
 } from './runtime-files.js'
 export {
+  jsonString,
+  jsonStrings,
   renderAuthorizedKeys,
   renderFirewallInboundJson,
   renderHealthRequiredJson,

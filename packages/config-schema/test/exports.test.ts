@@ -37,6 +37,8 @@ describe('public API', () => {
       'isIpv4UrlHost',
       'isLoopbackV4',
       'isSupportedPodmanVersion',
+      'jsonString',
+      'jsonStrings',
       'loopbackPublishPort',
       'normalizeDnsName',
       'normalizeHostPath',

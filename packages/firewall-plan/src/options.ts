@@ -21,32 +21,31 @@ export function isInterfaceName(name: unknown): name is string {
   return typeof name === 'string' && INTERFACE_NAME.test(name) && name !== '.' && name !== '..'
 }
 
+function checkRole(role: string, name: string): void {
+  if (!isInterfaceName(name)) {
+    throw new TypeError(`${role}Interface must be 1..15 characters of [A-Za-z0-9_.-], got ${JSON.stringify(name)}`)
+  }
+  // Loopback is accepted as a whole before any per-interface rule, so naming it here would be meaningless.
+  if (name === 'lo') throw new TypeError(`${role}Interface must not be the loopback interface`)
+}
+
 /** Resolves defaults and checks the options; throws TypeError for a programmer error (bad or clashing names). */
 export function resolveOptions(options: FirewallOptions = {}): {
   interfaces: FirewallInterfaces
   sshOnWan: boolean
 } {
-  const interfaces: FirewallInterfaces = {
-    wan: options.wanInterface ?? 'eth0',
-    lan: options.lanInterface ?? 'eth1',
-    vpn: options.vpnInterface ?? 'tun0',
-  }
-  for (const [role, name] of Object.entries(interfaces)) {
-    if (!isInterfaceName(name)) {
-      throw new TypeError(`${role}Interface must be 1..15 characters of [A-Za-z0-9_.-], got ${JSON.stringify(name)}`)
-    }
-    // Loopback is accepted as a whole before any per-interface rule, so naming it here would be meaningless.
-    if (name === 'lo') throw new TypeError(`${role}Interface must not be the loopback interface`)
-  }
+  const wan = options.wanInterface ?? 'eth0'
+  const lan = options.lanInterface ?? 'eth1'
+  const vpn = options.vpnInterface ?? 'tun0'
+  checkRole('wan', wan)
+  checkRole('lan', lan)
+  checkRole('vpn', vpn)
   // One interface in two roles would get both roles' rules, e.g. an open LAN would open the WAN.
-  const names = new Set([interfaces.wan, interfaces.lan, interfaces.vpn])
-  if (names.size !== 3) {
-    throw new TypeError(
-      `wanInterface, lanInterface and vpnInterface must differ, got ${[...Object.values(interfaces)]}`,
-    )
+  if (wan === lan || wan === vpn || lan === vpn) {
+    throw new TypeError(`wanInterface, lanInterface and vpnInterface must differ, got ${wan},${lan},${vpn}`)
   }
   if (options.sshOnWan !== undefined && typeof options.sshOnWan !== 'boolean') {
     throw new TypeError('sshOnWan must be a boolean')
   }
-  return { interfaces, sshOnWan: options.sshOnWan ?? false }
+  return { interfaces: { wan, lan, vpn }, sshOnWan: options.sshOnWan ?? false }
 }

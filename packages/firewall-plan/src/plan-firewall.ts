@@ -23,34 +23,64 @@ const ICMPV6_ERRORS: readonly Icmpv6Type[] = [
   'parameter-problem',
 ]
 
-/** Accepts `ports` of `protocol` on `iif`, or nothing when the list is empty. */
-function portRule(iif: string, protocol: 'tcp' | 'udp', ports: readonly number[], source: string): PortRule[] {
-  if (ports.length === 0) return []
-  const sorted = [...new Set(ports)].sort((a, b) => a - b)
-  return [{ iif, protocol, ports: sorted, verdict: 'accept', source }]
+const frozen = <T extends FirewallRule>(rule: T): T => {
+  for (const value of Object.values(rule)) if (Array.isArray(value)) Object.freeze(value)
+  return Object.freeze(rule)
 }
 
-function wanRules(iif: string, wan: PortSet, sshOnWan: boolean): FirewallRule[] {
-  return [
-    ...portRule(iif, 'tcp', wan.tcp, 'firewall.inbound.wan.tcp'),
-    ...portRule(iif, 'udp', wan.udp, 'firewall.inbound.wan.udp'),
-    ...(sshOnWan ? portRule(iif, 'tcp', [SSH_PORT], 'ssh-wan-enabled') : []),
-  ]
+/**
+ * The rules of the input chain that depend on nothing: the same frozen objects in every plan, so that the renderer
+ * can write their lines once (see `renderNftables`).
+ */
+export const FIXED_RULES: readonly FirewallRule[] = [
+  frozen({ iif: 'lo', verdict: 'accept', source: PLATFORM }),
+  frozen({ ctState: ['established', 'related'], verdict: 'accept', source: PLATFORM }),
+  frozen({ ctState: ['invalid'], verdict: 'drop', source: PLATFORM }),
+  // A hop limit of 255 proves the sender is on the link (RFC 4861 section 6.1), so no router can inject these.
+  frozen({ protocol: 'icmpv6', icmpTypes: NEIGHBOUR_DISCOVERY, hopLimit: 255, verdict: 'accept', source: PLATFORM }),
+  frozen({ protocol: 'icmp', icmpTypes: ICMP_ERRORS, verdict: 'accept', source: PLATFORM }),
+  frozen({ protocol: 'icmpv6', icmpTypes: ICMPV6_ERRORS, verdict: 'accept', source: PLATFORM }),
+]
+const [LOOPBACK, ESTABLISHED, INVALID, NEIGHBOURS, ICMP, ICMPV6] = FIXED_RULES as [
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+  FirewallRule,
+]
+
+/** Accepts `ports` of `protocol` on `iif`: appends one rule, or nothing when the list is empty. */
+function portRule(
+  rules: FirewallRule[],
+  iif: string,
+  protocol: 'tcp' | 'udp',
+  ports: readonly number[],
+  source: string,
+): void {
+  if (ports.length === 0) return
+  const sorted = ports.length === 1 ? [ports[0]!] : [...new Set(ports)].sort((a, b) => a - b)
+  rules.push({ iif, protocol, ports: sorted, verdict: 'accept', source } satisfies PortRule)
 }
 
-function lanRules(iif: string, lan: PortSet | undefined): FirewallRule[] {
+function wanRules(rules: FirewallRule[], iif: string, wan: PortSet, sshOnWan: boolean): void {
+  portRule(rules, iif, 'tcp', wan.tcp, 'firewall.inbound.wan.tcp')
+  portRule(rules, iif, 'udp', wan.udp, 'firewall.inbound.wan.udp')
+  if (sshOnWan) portRule(rules, iif, 'tcp', [SSH_PORT], 'ssh-wan-enabled')
+}
+
+function lanRules(rules: FirewallRule[], iif: string, lan: PortSet | undefined): void {
   if (!isLanAllowlist(lan)) {
     // No scope is the platform default; an empty scope is the operator saying "leave the LAN open".
-    return [{ iif, verdict: 'accept', source: lan ? 'firewall.inbound.lan' : PLATFORM }]
+    rules.push({ iif, verdict: 'accept', source: lan ? 'firewall.inbound.lan' : PLATFORM })
+    return
   }
-  return [
-    ...portRule(iif, 'tcp', LAN_PLATFORM_PORTS.tcp, PLATFORM),
-    ...portRule(iif, 'udp', LAN_PLATFORM_PORTS.udp, PLATFORM),
-    { iif, protocol: 'icmp', icmpTypes: ['echo-request'], verdict: 'accept', source: PLATFORM },
-    { iif, protocol: 'icmpv6', icmpTypes: ['echo-request'], verdict: 'accept', source: PLATFORM },
-    ...portRule(iif, 'tcp', lan.tcp, 'firewall.inbound.lan.tcp'),
-    ...portRule(iif, 'udp', lan.udp, 'firewall.inbound.lan.udp'),
-  ]
+  portRule(rules, iif, 'tcp', LAN_PLATFORM_PORTS.tcp, PLATFORM)
+  portRule(rules, iif, 'udp', LAN_PLATFORM_PORTS.udp, PLATFORM)
+  rules.push({ iif, protocol: 'icmp', icmpTypes: ['echo-request'], verdict: 'accept', source: PLATFORM })
+  rules.push({ iif, protocol: 'icmpv6', icmpTypes: ['echo-request'], verdict: 'accept', source: PLATFORM })
+  portRule(rules, iif, 'tcp', lan.tcp, 'firewall.inbound.lan.tcp')
+  portRule(rules, iif, 'udp', lan.udp, 'firewall.inbound.lan.udp')
 }
 
 /** True when a LAN scope lists at least one port, which turns the LAN from open into an allowlist. */
@@ -67,26 +97,20 @@ export function isLanAllowlist(lan: PortSet | undefined): lan is PortSet {
 export function planFirewall(input: Config | FirewallInbound, options?: FirewallOptions): FirewallPlan {
   const { interfaces, sshOnWan } = resolveOptions(options)
   const inbound: FirewallInbound = 'firewall' in input ? input.firewall.inbound : input
-  const inputChain: FirewallChain = {
-    name: 'input',
-    hook: 'input',
-    priority: 0,
-    policy: 'drop',
-    rules: [
-      { iif: 'lo', verdict: 'accept', source: PLATFORM },
-      // Before anything is accepted: a WAN packet must be addressed to the WAN interface, whatever port is open.
-      { iif: interfaces.wan, foreignDestination: true, verdict: 'drop', source: PLATFORM },
-      { ctState: ['established', 'related'], verdict: 'accept', source: PLATFORM },
-      { ctState: ['invalid'], verdict: 'drop', source: PLATFORM },
-      // A hop limit of 255 proves the sender is on the link (RFC 4861 section 6.1), so no router can inject these.
-      { protocol: 'icmpv6', icmpTypes: NEIGHBOUR_DISCOVERY, hopLimit: 255, verdict: 'accept', source: PLATFORM },
-      { protocol: 'icmp', icmpTypes: ICMP_ERRORS, verdict: 'accept', source: PLATFORM },
-      { protocol: 'icmpv6', icmpTypes: ICMPV6_ERRORS, verdict: 'accept', source: PLATFORM },
-      ...portRule(interfaces.vpn, 'tcp', [SSH_PORT], PLATFORM),
-      ...wanRules(interfaces.wan, inbound.wan, sshOnWan),
-      ...lanRules(interfaces.lan, inbound.lan),
-    ],
-  }
+  const rules: FirewallRule[] = [
+    LOOPBACK,
+    // Before anything is accepted: a WAN packet must be addressed to the WAN interface, whatever port is open.
+    { iif: interfaces.wan, foreignDestination: true, verdict: 'drop', source: PLATFORM },
+    ESTABLISHED,
+    INVALID,
+    NEIGHBOURS,
+    ICMP,
+    ICMPV6,
+  ]
+  portRule(rules, interfaces.vpn, 'tcp', [SSH_PORT], PLATFORM)
+  wanRules(rules, interfaces.wan, inbound.wan, sshOnWan)
+  lanRules(rules, interfaces.lan, inbound.lan)
+  const inputChain: FirewallChain = { name: 'input', hook: 'input', priority: 0, policy: 'drop', rules }
   return {
     interfaces,
     lanMode: isLanAllowlist(inbound.lan) ? 'allowlist' : 'open',

@@ -1,6 +1,7 @@
 import { FIREWALL_TABLE, MAX_COMMENT_BYTES } from './constants.js'
 import { isInterfaceName } from './options.js'
 import type { FirewallChain, FirewallPlan, FirewallRule, IcmpType, Icmpv6Type } from './plan.js'
+import { FIXED_RULES } from './plan-firewall.js'
 
 const TABLE = `${FIREWALL_TABLE.family} ${FIREWALL_TABLE.name}`
 
@@ -107,6 +108,10 @@ function renderRule(rule: FirewallRule): string {
   return `${text}${rule.verdict} ${comment(rule.source)}`
 }
 
+// The planner's fixed rules are frozen, so their lines are rendered once, here; any other rule, equal or not, is
+// checked and rendered where it is met.
+const FIXED_LINES: ReadonlyMap<FirewallRule, string> = new Map(FIXED_RULES.map((rule) => [rule, renderRule(rule)]))
+
 // The table body is written the way `nft list table` prints it (named priority, blank line between chains), so that the
 // loaded table can be compared with the script line for line.
 function renderChain(chain: FirewallChain, index: number): string {
@@ -114,7 +119,7 @@ function renderChain(chain: FirewallChain, index: number): string {
   if (chain.policy !== 'accept' && chain.policy !== 'drop') fail(`invalid policy ${JSON.stringify(chain.policy)}`)
   const priority = chain.priority === 0 ? 'filter' : String(chain.priority)
   let text = `${index > 0 ? '\n' : ''}\tchain ${chain.name} {\n\t\ttype filter hook ${chain.hook} priority ${priority}; policy ${chain.policy};\n`
-  for (const rule of chain.rules) text += `\t\t${renderRule(rule)}\n`
+  for (const rule of chain.rules) text += `\t\t${FIXED_LINES.get(rule) ?? renderRule(rule)}\n`
   return `${text}\t}\n`
 }
 

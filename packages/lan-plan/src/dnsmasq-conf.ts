@@ -30,36 +30,34 @@ export function renderDnsmasqConf(plan: LanPlan, paths: DnsmasqPaths = {}): stri
   const end = ipv4Token(s.dhcp_end, 'dhcp_end')
   const netmask = ipv4Token(s.netmask, 'netmask')
   const domain = dnsNameToken(s.domain, 'domain')
-  const hostsFile = pathToken(paths.hostsFile ?? DNSMASQ_HOSTS_PATH, 'hostsFile')
-  const leaseFile = pathToken(paths.leaseFile ?? DNSMASQ_LEASE_PATH, 'leaseFile')
-  const pidFile = paths.pidFile === undefined ? undefined : pathToken(paths.pidFile, 'pidFile')
-  const lines = [
-    '# dnsmasq configuration for the AtomicNix LAN, generated from the [lan] table of config.toml.',
-    '# Complete by itself: dnsmasq -C <this file>.',
-    '',
-    `# The LAN interface only: interface= would also add loopback, and bind-dynamic waits for ${iface}'s address.`,
-    `interface=${iface}`,
-    'except-interface=lo',
-    'bind-dynamic',
-    ...(pidFile === undefined ? [] : [`pid-file=${pidFile}`]),
-    '',
-    '# DHCP for the /24; the gateway is the only DHCP server on the isolated LAN, so it answers authoritatively.',
-    `dhcp-range=${start},${end},${netmask},${plan.leaseTime}`,
-    `dhcp-option=option:router,${gateway}`,
-    `dhcp-option=option:dns-server,${gateway}`,
-    `dhcp-option=option:ntp-server,${gateway}`,
-    'dhcp-authoritative',
-    `dhcp-leasefile=${leaseFile}`,
-    'log-dhcp',
-    '',
-    '# DNS: the gateway names and DHCP clients under the local domain; no upstream resolver, nothing forwarded.',
-    `domain=${domain}`,
-    `local=/${domain}/`,
-    'domain-needed',
-    'bogus-priv',
-    'no-resolv',
-    'no-hosts',
-    `addn-hosts=${hostsFile}`,
-  ]
-  return `${lines.join('\n')}\n`
+  // The default paths are constants that pass the guard (tested); a path given is checked.
+  const hostsFile = paths.hostsFile === undefined ? DNSMASQ_HOSTS_PATH : pathToken(paths.hostsFile, 'hostsFile')
+  const leaseFile = paths.leaseFile === undefined ? DNSMASQ_LEASE_PATH : pathToken(paths.leaseFile, 'leaseFile')
+  const pidFile = paths.pidFile === undefined ? '' : `pid-file=${pathToken(paths.pidFile, 'pidFile')}\n`
+  return `# dnsmasq configuration for the AtomicNix LAN, generated from the [lan] table of config.toml.
+# Complete by itself: dnsmasq -C <this file>.
+
+# The LAN interface only: interface= would also add loopback, and bind-dynamic waits for ${iface}'s address.
+interface=${iface}
+except-interface=lo
+bind-dynamic
+${pidFile}
+# DHCP for the /24; the gateway is the only DHCP server on the isolated LAN, so it answers authoritatively.
+dhcp-range=${start},${end},${netmask},${plan.leaseTime}
+dhcp-option=option:router,${gateway}
+dhcp-option=option:dns-server,${gateway}
+dhcp-option=option:ntp-server,${gateway}
+dhcp-authoritative
+dhcp-leasefile=${leaseFile}
+log-dhcp
+
+# DNS: the gateway names and DHCP clients under the local domain; no upstream resolver, nothing forwarded.
+domain=${domain}
+local=/${domain}/
+domain-needed
+bogus-priv
+no-resolv
+no-hosts
+addn-hosts=${hostsFile}
+`
 }

@@ -6,13 +6,19 @@ import type { LanPlan } from './lan-plan.js'
  * the gateway address then the name and its `name.domain` form.
  */
 export function renderDnsmasqHosts(plan: LanPlan): string {
-  return `${['# Gateway names for the AtomicNix LAN, generated from the [lan] table of config.toml.', ...hostsLines(plan)].join('\n')}\n`
+  let text = '# Gateway names for the AtomicNix LAN, generated from the [lan] table of config.toml.\n'
+  for (const line of hostsLines(plan)) text += `${line}\n`
+  return text
 }
 
 /** The hosts(5) lines naming the gateway, shared by the dnsmasq names file and the `/etc/hosts` block. */
 export function hostsLines(plan: LanPlan): string[] {
   const gateway = ipv4Token(plan.settings.gateway_ip, 'gateway_ip')
-  return plan.gatewayNames.map((group) =>
-    [gateway, ...group.map((name) => dnsNameToken(name, 'gateway name'))].join(' '),
-  )
+  const lines: string[] = []
+  for (const group of plan.gatewayNames) {
+    let line = gateway
+    for (const name of group) line += ` ${dnsNameToken(name, 'gateway name')}`
+    lines.push(line)
+  }
+  return lines
 }

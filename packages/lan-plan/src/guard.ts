@@ -33,8 +33,9 @@ export function ipv4Token(value: string, what: string): string {
 
 /** Returns `value` when it is an IPv4 address with a `/24` prefix; throws otherwise. */
 export function ipv4Slash24Token(value: string, what: string): string {
-  const [address, prefix, ...rest] = typeof value === 'string' ? value.split('/') : []
-  if (address === undefined || !isIPv4(address) || prefix !== '24' || rest.length > 0) {
+  const slash = typeof value === 'string' ? value.indexOf('/') : -1
+  // The text after the first `/` is exactly `24`, so there is no second one.
+  if (slash === -1 || value.slice(slash + 1) !== '24' || !isIPv4(value.slice(0, slash))) {
     refuse(what, value, 'an IPv4 address with prefix /24')
   }
   return value
@@ -42,7 +43,8 @@ export function ipv4Slash24Token(value: string, what: string): string {
 
 /** Returns `value` when it is an absolute path of `[A-Za-z0-9_.+@-]` segments (no spaces, quotes or `#`); throws otherwise. */
 export function pathToken(value: string, what: string): string {
-  if (typeof value !== 'string' || !ABSOLUTE_PATH.test(value) || value.split('/').some((s) => s === '..')) {
+  // Every segment follows a `/`, so a `..` segment is a `/..` followed by `/` or the end.
+  if (typeof value !== 'string' || !ABSOLUTE_PATH.test(value) || value.includes('/../') || value.endsWith('/..')) {
     refuse(what, value, 'an absolute path of [A-Za-z0-9_.+@-] segments')
   }
   return value

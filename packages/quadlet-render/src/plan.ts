@@ -55,18 +55,15 @@ const CONFIG_ROOT = /^(\/[A-Za-z0-9._-]+)+$/
 
 const KINDS: readonly UnitKind[] = ['container', 'network', 'volume', 'build']
 
-/** The units of one kind as rewrite inputs. */
-function sources(config: Config, kind: UnitKind): QuadletUnitSource[] {
-  const group = config[kind] as Readonly<Record<string, Partial<Record<SectionName, QuadletSection>>>>
-  return Object.keys(group).map((name) => {
-    const unit = group[name]!
-    const privileged = kind === 'container' ? (unit as Config['container'][string]).privileged : true
-    const sections: Partial<Record<SectionName, QuadletSection>> = {}
-    for (const section of ['Unit', OWN_SECTION[kind], 'Install'] as const) {
-      if (unit[section] !== undefined) sections[section] = unit[section]
-    }
-    return { kind, name, privileged, sections }
-  })
+/** The rewrite input of one unit: its own sections, in render order. */
+function source(kind: UnitKind, name: string, unit: Partial<Record<SectionName, QuadletSection>>): QuadletUnitSource {
+  const privileged = kind === 'container' ? (unit as Config['container'][string]).privileged : true
+  const sections: Partial<Record<SectionName, QuadletSection>> = {}
+  if (unit.Unit !== undefined) sections.Unit = unit.Unit
+  const own = OWN_SECTION[kind]
+  if (unit[own] !== undefined) sections[own] = unit[own]
+  if (unit.Install !== undefined) sections.Install = unit.Install
+  return { kind, name, privileged, sections }
 }
 
 /**
@@ -80,26 +77,31 @@ export function planQuadlets(config: Config, options: PlanQuadletsOptions = {}):
   if (!CONFIG_ROOT.test(configRoot)) {
     throw new RangeError(`The config root must be an absolute path of plain names, not ${JSON.stringify(configRoot)}.`)
   }
-  quadletKeys('Container', podmanVersion)
+  // A version given must be one with a catalogue (a RangeError otherwise); the default has one.
+  if (options.podmanVersion !== undefined) quadletKeys('Container', podmanVersion)
+  const rewriteOptions = { configRoot }
   const units: QuadletUnit[] = []
+  const warnings: Issue[] = []
   for (const kind of KINDS) {
-    for (const source of sources(config, kind)) {
-      const rewritten = rewriteQuadletUnit(source, { configRoot })
+    const group = config[kind] as Readonly<Record<string, Partial<Record<SectionName, QuadletSection>>>>
+    for (const name of Object.keys(group)) {
+      const rewritten = rewriteQuadletUnit(source(kind, name, group[name]!), rewriteOptions)
+      const unitWarnings: Issue[] = []
+      for (const w of rewritten.warnings) {
+        const issue: Issue = { code: w.code, severity: 'warning', path: w.path, message: w.message }
+        unitWarnings.push(issue)
+        warnings.push(issue)
+      }
       units.push({
-        name: source.name,
+        name,
         kind,
-        filename: `${source.name}.${kind}`,
-        service: serviceName(kind, source.name),
+        filename: `${name}.${kind}`,
+        service: serviceName(kind, name),
         mode: rewritten.mode,
         sections: rewritten.sections,
-        warnings: rewritten.warnings.map((w) => ({
-          code: w.code,
-          severity: 'warning' as const,
-          path: w.path,
-          message: w.message,
-        })),
+        warnings: unitWarnings,
       })
     }
   }
-  return { configRoot, podmanVersion, units, warnings: units.flatMap((u) => u.warnings) }
+  return { configRoot, podmanVersion, units, warnings }
 }

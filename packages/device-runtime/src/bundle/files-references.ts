@@ -15,7 +15,15 @@ export interface FilesReference {
 /** A reference ends where a Quadlet value separates fields: `:` (Volume), `,` (Mount), whitespace or quotes. */
 const END = /[:,\s"'=;]/
 
-function normalise(rest: string): string | undefined {
+/**
+ * The path below `files/` that the text after `${FILES_DIR}` names: empty and `.` segments dropped, `..` taking one
+ * back; undefined when `..` would leave `files/`.
+ */
+export function normalise(rest: string): string | undefined {
+  // Plain segments only (no empty, `.` or `..` one, and none starting with a dot): the path as written.
+  if (rest.indexOf('//') === -1 && rest.indexOf('/.') === -1 && !rest.endsWith('/') && !rest.startsWith('.')) {
+    return rest.startsWith('/') ? rest.slice(1) : rest
+  }
   const parts: string[] = []
   for (const part of rest.split('/')) {
     if (part === '' || part === '.') continue
@@ -45,16 +53,35 @@ function scan(value: string, path: string, out: FilesReference[]): void {
   }
 }
 
+/** True when the value, or an item of it, holds a `$`: only such values can hold a reference. */
+function hasDollar(value: unknown): boolean {
+  if (typeof value === 'string') return value.indexOf('$') !== -1
+  if (!Array.isArray(value)) return false
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i]
+    if (typeof item === 'string' && item.indexOf('$') !== -1) return true
+  }
+  return false
+}
+
 function sections(kind: string, name: string, unit: Readonly<Record<string, unknown>>, out: FilesReference[]): void {
-  for (const [section, entries] of Object.entries(unit)) {
+  for (const section of Object.keys(unit)) {
+    const entries = unit[section]
     if (typeof entries !== 'object' || entries === null) continue
-    for (const [key, value] of Object.entries(entries as QuadletSection)) {
-      const base = `${kind}.${name}.${section}.${key}`
-      if (typeof value === 'string') scan(value, base, out)
-      else if (Array.isArray(value)) {
-        value.forEach((item, index) => {
-          if (typeof item === 'string') scan(item, `${base}[${index}]`, out)
-        })
+    const keys = Object.keys(entries)
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!
+      const value = (entries as QuadletSection)[key]
+      // Most values hold no `$` at all: one search each, and no path built for them.
+      if (!hasDollar(value)) continue
+      const path = `${kind}.${name}.${section}.${key}`
+      if (typeof value === 'string') scan(value, path, out)
+      else {
+        const items = value as readonly unknown[]
+        for (let index = 0; index < items.length; index++) {
+          const item = items[index]
+          if (typeof item === 'string') scan(item, `${path}[${index}]`, out)
+        }
       }
     }
   }
@@ -64,23 +91,45 @@ function sections(kind: string, name: string, unit: Readonly<Record<string, unkn
 export function filesReferences(config: Config): FilesReference[] {
   const out: FilesReference[] = []
   for (const kind of ['container', 'network', 'volume', 'build'] as const) {
-    for (const [name, unit] of Object.entries(config[kind])) {
-      sections(kind, name, unit as unknown as Readonly<Record<string, unknown>>, out)
+    const group = config[kind] as Readonly<Record<string, unknown>>
+    for (const name of Object.keys(group)) {
+      sections(kind, name, group[name] as Readonly<Record<string, unknown>>, out)
     }
   }
   return out
 }
 
-/** Line and column (1-based) of the first occurrence of `needle` at or after `from` in `text`. */
-export function locate(text: string, needle: string, from: number): { line: number; column: number; at: number } {
-  let at = text.indexOf(needle, from)
-  if (at === -1) at = text.indexOf(needle)
-  if (at === -1) return { line: 0, column: 0, at: from }
-  let line = 1
-  let start = 0
-  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
-    line++
-    start = i + 1
+/** Where a reference was found: line and column (1-based), or 0 and 0 when the text does not hold it as written. */
+export interface Location {
+  readonly line: number
+  readonly column: number
+}
+
+/**
+ * Finds references in `text` one after the other: each is looked for from the end of the previous one, then from
+ * the start. The line starts are listed once, at the first reference found, and each position is found among them
+ * by bisection: linear in the text however many references there are and in whatever order they come.
+ */
+export function locator(text: string): (needle: string) => Location {
+  let cursor = 0
+  let starts: number[] | undefined
+  return (needle) => {
+    let at = text.indexOf(needle, cursor)
+    if (at === -1) at = text.indexOf(needle)
+    if (at === -1) return { line: 0, column: 0 }
+    cursor = at + needle.length
+    if (starts === undefined) {
+      starts = [0]
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+    }
+    // The last line start at or before `at`.
+    let low = 0
+    let high = starts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (starts[mid]! <= at) low = mid
+      else high = mid - 1
+    }
+    return { line: low + 1, column: at - starts[low]! + 1 }
   }
-  return { line, column: at - start + 1, at: at + needle.length }
 }
