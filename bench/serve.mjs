@@ -48,6 +48,38 @@ function startServer(dataDir, bare = false) {
   })
 }
 
+/** CPU seconds used so far by a process (all its threads) and by its main thread alone, from /proc (clock ticks). */
+const cpuOf = (pid) => {
+  const ticks = (path) => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  }
+  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) }
+}
+
+/** Runs the load generator for `seconds` against `url`; requests/s, and CPU µs per request of server and generator. */
+async function loadRun(url, pid, seconds) {
+  const before = cpuOf(pid)
+  const { stdout } = await execFileAsync(process.execPath, [
+    load,
+    `${url}/api/validate`,
+    seedPath,
+    'application/toml',
+    String(seconds),
+    '8',
+  ])
+  const after = cpuOf(pid)
+  const { requests, seconds: elapsed, statuses, cpuSeconds } = JSON.parse(stdout)
+  if (Object.keys(statuses).some((s) => s !== '200')) throw new Error(`unexpected statuses ${JSON.stringify(statuses)}`)
+  const perRequest = (s) => (s * 1e6) / requests
+  return {
+    rps: requests / elapsed,
+    serverUs: perRequest(after.all - before.all),
+    mainUs: perRequest(after.main - before.main),
+    generatorUs: perRequest(cpuSeconds),
+  }
+}
+
 const rssMiB = (pid) => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024
@@ -60,46 +92,49 @@ export async function run(report) {
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const idle = rssMiB(child.pid)
-    const generator = (seconds) =>
-      execFileAsync(process.execPath, [load, `${url}/api/validate`, seedPath, 'application/toml', String(seconds), '8'])
-    await generator(1) // warm-up: the server's JIT
+    await loadRun(url, child.pid, 1) // warm-up: the server's JIT
     const inProcess = opsPerSecond(() => parseConfig(seed))
-    const { stdout } = await generator(4)
-    const { requests, seconds, statuses } = JSON.parse(stdout)
-    if (Object.keys(statuses).some((s) => s !== '200'))
-      throw new Error(`unexpected statuses ${JSON.stringify(statuses)}`)
-    const rps = requests / seconds
+    const serve = await loadRun(url, child.pid, 4)
     const fmt = (n) => Math.round(n).toLocaleString('en-US')
     report([
       'POST /api/validate (seed, keep-alive, 8 conns)',
-      `${fmt(rps)} req/s`,
+      `${fmt(serve.rps)} req/s`,
       `in-process parseConfig: ${fmt(inProcess)} ops/s`,
-      `${(rps / inProcess).toFixed(2)}x`,
+      `${(serve.rps / inProcess).toFixed(2)}x`,
     ])
     const bare = await startServer(dataDir, true)
+    let floor
     try {
-      const bareRun = JSON.parse(
-        (
-          await execFileAsync(process.execPath, [
-            load,
-            `${bare.url}/api/validate`,
-            seedPath,
-            'application/toml',
-            '4',
-            '8',
-          ])
-        ).stdout,
-      )
-      const bareRps = bareRun.requests / bareRun.seconds
-      report([
-        'bare node:http answering the same POSTs',
-        `${fmt(bareRps)} req/s`,
-        `in-process parseConfig: ${fmt(inProcess)} ops/s`,
-        `${(bareRps / inProcess).toFixed(2)}x`,
-      ])
+      await loadRun(bare.url, bare.child.pid, 1)
+      floor = await loadRun(bare.url, bare.child.pid, 4)
     } finally {
       bare.child.kill('SIGTERM')
     }
+    report([
+      'bare node:http answering the same POSTs',
+      `${fmt(floor.rps)} req/s`,
+      `in-process parseConfig: ${fmt(inProcess)} ops/s`,
+      `${(floor.rps / inProcess).toFixed(2)}x`,
+    ])
+    const us = (n) => `${n.toFixed(0)} µs`
+    report([
+      'serve CPU per validate request (all threads)',
+      us(serve.serverUs),
+      `bare node:http: ${us(floor.serverUs)}`,
+      `${(serve.serverUs / floor.serverUs).toFixed(2)}x`,
+    ])
+    report([
+      'serve main-thread CPU per validate request',
+      us(serve.mainUs),
+      `bare node:http: ${us(floor.mainUs)}`,
+      `${(serve.mainUs / floor.mainUs).toFixed(2)}x`,
+    ])
+    report([
+      'load generator CPU per request (vs serve)',
+      us(serve.generatorUs),
+      `serve: ${us(serve.serverUs)}`,
+      `${(serve.generatorUs / serve.serverUs).toFixed(2)}x`,
+    ])
     report(['idle RSS of `atomicnix serve`', `${idle.toFixed(1)} MiB`, 'goal: 60 MiB', `${(idle / 60).toFixed(2)}x`])
   } finally {
     child.kill('SIGTERM')
