@@ -155,13 +155,14 @@ async function readBody(request: ApiRequest, limit: number): Promise<Uint8Array>
 
 /**
  * A FIFO of slots for body-carrying requests: bounded work and bounded memory under load. Waiters all get the same
- * time-out and join in order, so the head of the queue always expires first: one timer serves the whole queue (no
- * timer or AbortController per request).
+ * time-out and join in order, so the head of the queue always expires first: one sleeper serves the whole queue (no
+ * timer or AbortController per request). It sleeps at most `SWEEP_MS` at a time and stops once the queue is empty, so
+ * that it never holds a process that is shutting down for longer than that.
  */
 class Gate {
   private active = 0
   private readonly waiting: Array<{ readonly deadline: number; readonly settle: (ok: boolean) => void }> = []
-  private sweep: AbortController | undefined
+  private sweeping = false
   constructor(
     private readonly clock: Clock,
     private readonly maxActive: number,
@@ -181,31 +182,37 @@ class Gate {
         deadline: this.clock.monotonic() + this.timeoutMs,
         settle: (ok) => resolve(ok ? 'ok' : 'timeout'),
       })
-      if (this.sweep === undefined) void this.expire((this.sweep = new AbortController()))
+      if (!this.sweeping) void this.expire()
     })
   }
 
-  /** Times out the head of the queue while there is one; stops (its timer cancelled) once the queue is empty. */
-  private async expire(abort: AbortController): Promise<void> {
-    while (!abort.signal.aborted && this.waiting.length > 0) {
-      const wait = this.waiting[0]!.deadline - this.clock.monotonic()
-      if (wait > 0) await this.clock.sleep(wait, abort.signal)
-      const now = this.clock.monotonic()
-      while (this.waiting.length > 0 && this.waiting[0]!.deadline <= now) this.waiting.shift()!.settle(false)
+  /**
+   * Times out the head of the queue while there is one. A waiter that joins while it sleeps has a later deadline than
+   * the head it sleeps for, so it never oversleeps one.
+   */
+  private async expire(): Promise<void> {
+    this.sweeping = true
+    try {
+      while (this.waiting.length > 0) {
+        const wait = this.waiting[0]!.deadline - this.clock.monotonic()
+        if (wait > 0) await this.clock.sleep(Math.min(wait, SWEEP_MS))
+        const now = this.clock.monotonic()
+        while (this.waiting.length > 0 && this.waiting[0]!.deadline <= now) this.waiting.shift()!.settle(false)
+      }
+    } finally {
+      this.sweeping = false
     }
-    if (this.sweep === abort) this.sweep = undefined
   }
 
   release(): void {
     const next = this.waiting.shift()
     if (next === undefined) this.active--
     else next.settle(true)
-    if (this.waiting.length === 0 && this.sweep !== undefined) {
-      this.sweep.abort()
-      this.sweep = undefined
-    }
   }
 }
+
+/** The longest sleep of the body queue's time-out sweeper. */
+const SWEEP_MS = 1_000
 
 /** The media type of a Content-Type header, lower case, without parameters. */
 function mediaType(request: ApiRequest): string | undefined {
