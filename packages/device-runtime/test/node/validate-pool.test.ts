@@ -61,9 +61,10 @@ describe('the validation worker pool', () => {
         pool!.validate(inputs[i % inputs.length]![1], inputs[i % inputs.length]![2]),
       ),
     )
-    many.forEach((answer, i) =>
-      expect(answer).toEqual(inProcess(inputs[i % inputs.length]![1], inputs[i % inputs.length]![2])),
-    )
+    for (const [i, answer] of many.entries()) {
+      const [, input, fileName] = inputs[i % inputs.length]!
+      expect(answer).toEqual(inProcess(input, fileName))
+    }
     expect(pool.threads).toBeGreaterThanOrEqual(1)
     expect(pool.threads).toBeLessThanOrEqual(2)
   })
