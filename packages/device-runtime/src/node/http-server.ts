@@ -84,10 +84,11 @@ class RawHeaders {
 
   get(name: string): string | null {
     const raw = this.raw
+    const want = name.toLowerCase()
     let found: string | null = null
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const key = raw[i]!
-      if (key.length === name.length && key.toLowerCase() === name) {
+      if (key.length === want.length && key.toLowerCase() === want) {
         found = found === null ? raw[i + 1]! : `${found}, ${raw[i + 1]!}`
       }
     }
