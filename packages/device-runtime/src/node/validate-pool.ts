@@ -17,7 +17,11 @@ export interface ValidatePoolOptions {
 
 /** Validation on worker threads, so that a large input never stalls the thread that serves HTTP. */
 export interface ValidatePool {
-  /** Checks an input as `checkDeviceInput` does; rejects (without internals) when the worker failed or died. */
+  /**
+   * Checks an input as `checkDeviceInput` does; rejects (without internals) when the worker failed or died. An input
+   * of `MOVE_BYTES` or more that owns its whole buffer is moved to the worker, not copied: its buffer is detached
+   * (empty) once this returns. A smaller one is copied.
+   */
   validate(input: Uint8Array, fileName: string | undefined): Promise<InputCheck>
   /** Worker threads running now. */
   readonly threads: number
@@ -32,9 +36,13 @@ export class ValidateWorkerError extends Error {
 
 /** Jobs sent to one worker in one message at most. */
 const MAX_BATCH = 16
+/** From this size on, a body is moved (transferred) to the worker: copying it would double its memory for a while. */
+export const MOVE_BYTES = 64 * 1024
 
 interface Job {
   readonly message: ValidateJob
+  /** The buffer moved with the message, when the input was large and owned its buffer. */
+  readonly move: ArrayBuffer | undefined
   readonly resolve: (check: InputCheck) => void
   readonly reject: (error: Error) => void
   /** Set once the job was in a batch whose worker died: it runs again alone, and fails if that worker dies too. */
@@ -51,8 +59,9 @@ interface Slot {
  * A pool of worker threads that run `checkDeviceInput`. Workers start on the first jobs (an idle `serve` holds no
  * thread) and stop after `idleMs` without work. Jobs wait in one FIFO queue; the jobs that arrive in one turn of the
  * event loop go to a free worker as one message (waking a thread costs more than validating a small config), and the
- * worker answers them in one message. When a worker dies, the jobs of its batch run again one at a time on a new
- * worker, so that one input that kills a worker fails alone (500), and the others go on.
+ * worker answers them in one message; a large input (moved to the worker, not copied) goes alone. When a worker dies,
+ * the other jobs of its batch run again one at a time on a new worker, so that one input that kills a worker fails
+ * alone (500), and the others go on.
  */
 export function validatePool(options: ValidatePoolOptions): ValidatePool {
   const size = Math.max(1, options.size ?? availableParallelism() - 1)
@@ -72,10 +81,11 @@ export function validatePool(options: ValidatePoolOptions): ValidatePool {
     const batch = slot.batch ?? []
     slot.batch = undefined
     void slot.worker.terminate()
-    const lost = batch.filter((job) => job.retried)
+    // A job that ran alone already (retried, or moved: its bytes went with the worker) fails; the others run again.
+    const lost = batch.filter((job) => job.retried || job.move !== undefined)
     log.error('validation worker failed', { reason, jobs: batch.length, refused: lost.length })
     for (const job of lost) job.reject(new ValidateWorkerError('The validation worker failed.'))
-    const again = batch.filter((job) => !job.retried)
+    const again = batch.filter((job) => !lost.includes(job))
     for (const job of again) job.retried = true
     queue.unshift(...again)
     dispatch()
@@ -128,13 +138,20 @@ export function validatePool(options: ValidatePoolOptions): ValidatePool {
       }
       if (free === undefined && slots.size < size) free = start()
       if (free === undefined) return
-      // Jobs that ran in a batch whose worker died run alone; the others share a batch.
-      const alone = queue[0]!.retried
-      let take = alone ? 1 : Math.min(MAX_BATCH, Math.ceil(queue.length / Math.max(1, size - busy())))
-      if (!alone) for (let i = 1; i < take; i++) if (queue[i]!.retried) take = i
+      // Jobs that ran in a batch whose worker died, and large (moved) ones, run alone; the others share a batch.
+      const alone = (job: Job) => job.retried || job.move !== undefined
+      let take = alone(queue[0]!) ? 1 : Math.min(MAX_BATCH, Math.ceil(queue.length / Math.max(1, size - busy())))
+      for (let i = 1; i < take; i++) if (alone(queue[i]!)) take = i
       const batch = queue.splice(0, take)
       free.batch = batch
-      free.worker.postMessage(batch.map((job) => job.message))
+      const messages = batch.map((job) => job.message)
+      const moves = batch.flatMap((job) => (job.move === undefined ? [] : [job.move]))
+      try {
+        free.worker.postMessage(messages, moves)
+      } catch {
+        // A buffer that cannot be moved (Node keeps some untransferable) is copied instead.
+        free.worker.postMessage(messages)
+      }
     }
   }
 
@@ -148,10 +165,13 @@ export function validatePool(options: ValidatePoolOptions): ValidatePool {
     validate(input, fileName) {
       if (closed) return Promise.reject(new ValidateWorkerError('The validation pool is closed.'))
       // A clone of a view copies its whole buffer, and a small Buffer is a view of Node's shared 8 KiB pool: the
-      // worker gets a copy of just these bytes.
-      const own = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : new Uint8Array(input)
+      // worker gets a copy of just these bytes, or the buffer itself when it is large and the input's alone.
+      const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength
+      const own = whole ? input : new Uint8Array(input)
+      const move =
+        whole && input.byteLength >= MOVE_BYTES && input.buffer instanceof ArrayBuffer ? input.buffer : undefined
       return new Promise<InputCheck>((resolve, reject) => {
-        queue.push({ message: { id: nextId++, input: own, fileName }, resolve, reject, retried: false })
+        queue.push({ message: { id: nextId++, input: own, fileName }, move, resolve, reject, retried: false })
         if (!flushing) {
           // The jobs of this turn of the event loop go out together.
           flushing = true

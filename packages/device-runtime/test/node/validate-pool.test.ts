@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type ApiDeps, createApiApp, type InputCheck } from '../../src/api/app.js'
 import { checkDeviceInput } from '../../src/compile.js'
-import { type ValidatePool, ValidateWorkerError, validatePool } from '../../src/node/validate-pool.js'
+import { MOVE_BYTES, type ValidatePool, ValidateWorkerError, validatePool } from '../../src/node/validate-pool.js'
 import { memoryDevice, options, post, recordingLog } from '../api/memory-device.js'
 import { tar } from '../support/tar.js'
 
@@ -67,6 +67,30 @@ describe('the validation worker pool', () => {
     }
     expect(pool.threads).toBeGreaterThanOrEqual(1)
     expect(pool.threads).toBeLessThanOrEqual(2)
+  })
+
+  it('moves a large input to the worker instead of copying it, with the same answer', async () => {
+    pool = validatePool({ log: recordingLog(), size: 1, workerUrl: WORKER })
+    const large = readFileSync(
+      new URL('../../../config-schema/test/fixtures/valid/large.toml', import.meta.url),
+      'utf8',
+    )
+    const texts = [
+      `${large}\n${'# padding\n'.repeat(8_000)}`,
+      `${large.replace('version = 1', 'version = 9')}${' '.repeat(80_000)}`,
+    ]
+    for (const text of texts) {
+      const input = encoder.encode(text)
+      expect(input.byteLength).toBeGreaterThanOrEqual(MOVE_BYTES)
+      const expected = inProcess(input, 'config.toml')
+      const small = encoder.encode(SEED)
+      // A large one and a small one in the same turn: each gets its own answer.
+      const [answer, other] = await Promise.all([pool.validate(input, 'config.toml'), pool.validate(small, undefined)])
+      expect(answer).toEqual(expected)
+      expect(other).toEqual(inProcess(small, undefined))
+      expect(input.byteLength).toBe(0) // moved: the caller's buffer is detached
+      expect(small.byteLength).toBe(SEED.length) // copied
+    }
   })
 
   it('gives the HTTP app the same answers as in-process validation', async () => {
