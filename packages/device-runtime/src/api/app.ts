@@ -78,7 +78,10 @@ export interface ApiOptions {
   /** Lifetime of a challenge (default 120 s) and how many may be outstanding (default 64). */
   readonly challengeLifetimeMs?: number
   readonly maxChallenges?: number
-  /** Requests that carry a body processed at once (default 4); more wait in a queue. */
+  /**
+   * Requests that carry a body processed at once (default 4); more wait in a queue. A body declared (Content-Length) at
+   * most 256 KiB counts as a quarter of one.
+   */
   readonly maxActiveBodies?: number
   /** Requests allowed to wait for a slot (default 64); beyond it, 429. */
   readonly maxQueuedBodies?: number
@@ -154,32 +157,47 @@ async function readBody(request: ApiRequest, limit: number): Promise<Uint8Array>
 }
 
 /**
- * A FIFO of slots for body-carrying requests: bounded work and bounded memory under load. Waiters all get the same
- * time-out and join in order, so the head of the queue always expires first: one sleeper serves the whole queue (no
- * timer or AbortController per request). It sleeps at most `SWEEP_MS` at a time and stops once the queue is empty, so
- * that it never holds a process that is shutting down for longer than that.
+ * A FIFO of slots for body-carrying requests: bounded work and bounded memory under load. A body of unknown or large
+ * size takes a whole slot; one declared at most `SMALL_BODY_BYTES` takes a quarter, so that many small requests (a
+ * console checking as someone types) are processed together while the memory bound stays that of the large ones.
+ * Waiters all get the same time-out and join in order, so the head of the queue always expires first: one sleeper
+ * serves the whole queue (no timer or AbortController per request). It sleeps at most `SWEEP_MS` at a time and stops
+ * once the queue is empty, so that it never holds a process that is shutting down for longer than that.
  */
 class Gate {
+  /** Quarters of a slot in use. */
   private active = 0
-  private readonly waiting: Array<{ readonly deadline: number; readonly settle: (ok: boolean) => void }> = []
+  private readonly capacity: number
+  private readonly waiting: Array<{
+    readonly deadline: number
+    readonly weight: number
+    readonly settle: (ok: boolean) => void
+  }> = []
   private sweeping = false
   constructor(
     private readonly clock: Clock,
-    private readonly maxActive: number,
+    maxActive: number,
     private readonly maxQueued: number,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.capacity = maxActive * SLOT
+  }
 
-  /** 'ok' with a slot held (release it), 'full' when the queue is full, 'timeout' when no slot came in time. */
-  enter(): Promise<'ok' | 'full' | 'timeout'> | 'ok' | 'full' {
-    if (this.active < this.maxActive) {
-      this.active++
+  /**
+   * 'ok' with a slot held (release it with the same `small`), 'full' when the queue is full, 'timeout' when no slot
+   * came in time.
+   */
+  enter(small: boolean): Promise<'ok' | 'full' | 'timeout'> | 'ok' | 'full' {
+    const weight = small ? 1 : SLOT
+    if (this.waiting.length === 0 && this.active + weight <= this.capacity) {
+      this.active += weight
       return 'ok'
     }
     if (this.waiting.length >= this.maxQueued) return 'full'
     return new Promise((resolve) => {
       this.waiting.push({
         deadline: this.clock.monotonic() + this.timeoutMs,
+        weight,
         settle: (ok) => resolve(ok ? 'ok' : 'timeout'),
       })
       if (!this.sweeping) void this.expire()
@@ -197,19 +215,38 @@ class Gate {
         const wait = this.waiting[0]!.deadline - this.clock.monotonic()
         if (wait > 0) await this.clock.sleep(Math.min(wait, SWEEP_MS))
         const now = this.clock.monotonic()
-        while (this.waiting.length > 0 && this.waiting[0]!.deadline <= now) this.waiting.shift()!.settle(false)
+        let expired = false
+        while (this.waiting.length > 0 && this.waiting[0]!.deadline <= now) {
+          this.waiting.shift()!.settle(false)
+          expired = true
+        }
+        // A large head that gave up may have held back small ones behind it that fit now.
+        if (expired) this.admit()
       }
     } finally {
       this.sweeping = false
     }
   }
 
-  release(): void {
-    const next = this.waiting.shift()
-    if (next === undefined) this.active--
-    else next.settle(true)
+  /** Hands free room to the waiters in order, as long as the next one fits. */
+  private admit(): void {
+    while (this.waiting.length > 0 && this.active + this.waiting[0]!.weight <= this.capacity) {
+      const next = this.waiting.shift()!
+      this.active += next.weight
+      next.settle(true)
+    }
+  }
+
+  release(small: boolean): void {
+    this.active -= small ? 1 : SLOT
+    this.admit()
   }
 }
+
+/** A whole slot of the body gate, in quarters; a small body takes one quarter. */
+const SLOT = 4
+/** A body declared (Content-Length) at most this large is a small one for the body gate. */
+const SMALL_BODY_BYTES = 256 * 1024
 
 /** The longest sleep of the body queue's time-out sweeper. */
 const SWEEP_MS = 1_000
@@ -311,7 +348,9 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
 
   /** Runs `work` with a gate slot and the body read; maps busy queues, oversized bodies and lock time-outs. */
   async function withBody(request: ApiRequest, work: (body: Uint8Array) => Promise<ApiAnswer>): Promise<ApiAnswer> {
-    const entering = gate.enter()
+    const length = request.headers.get('content-length')
+    const small = length !== null && Number(length) <= SMALL_BODY_BYTES
+    const entering = gate.enter(small)
     const entered = typeof entering === 'string' ? entering : await entering
     if (entered === 'full') {
       return apiError(429, 'too_many_requests', 'Too many requests are waiting; try again shortly.', {
@@ -324,8 +363,12 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
     try {
       let body: Uint8Array
       try {
-        body = await readBody(request, bodyLimit)
+        // A small body is held to its declared length: the gate counted it as small.
+        body = await readBody(request, small ? Number(length) : bodyLimit)
       } catch (error) {
+        if (error instanceof BodyTooLarge && small) {
+          return apiError(400, 'bad_request', 'The body is longer than its Content-Length.')
+        }
         if (error instanceof BodyTooLarge) return tooLarge(bodyLimit)
         // The client went away or broke the framing mid-body: its fault, not the device's.
         deps.log.warn('request body unreadable', { reason: error instanceof Error ? error.message : String(error) })
@@ -338,7 +381,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
       }
       throw error
     } finally {
-      gate.release()
+      gate.release(small)
     }
   }
 
