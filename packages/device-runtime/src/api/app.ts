@@ -322,7 +322,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
   /** Host, Origin and content-type checks of a POST; a refusal or the input's media type and file name. */
   function checkPost(request: ApiRequest, host: string): ApiAnswer | { type: string; fileName: string | undefined } {
     const origin = request.headers.get('origin')
-    if (origin !== null && normalOrigin(origin) !== `http://${host}`) {
+    if (origin !== null && origin !== `http://${host}` && normalOrigin(origin) !== `http://${host}`) {
       return apiError(403, 'cross_origin', `Requests from ${origin} may not change this device.`)
     }
     const site = request.headers.get('sec-fetch-site')
@@ -426,8 +426,11 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
   }
 
   async function route(request: ApiRequest, path: string): Promise<ApiAnswer> {
-    const host = normalHost(request.headers.get('host') ?? '')
-    if (!options.allowedHosts().has(host)) {
+    const allowed = options.allowedHosts()
+    const given = (request.headers.get('host') ?? '').toLowerCase()
+    // The usual Host needs no normalizing (no allowed name ends with a dot): the regex only runs for the others.
+    const host = allowed.has(given) ? given : normalHost(given)
+    if (!allowed.has(host)) {
       // DNS rebinding: a page on another name that resolves to this device must not reach it.
       return apiError(403, 'host_not_allowed', 'The Host header names neither this device nor its address.')
     }
