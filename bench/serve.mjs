@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { parseConfig } from '@atomicnix/config-schema'
+import { opsPerSecond } from './measure.mjs'
 
 const root = new URL('../', import.meta.url)
 const cli = fileURLToPath(new URL('packages/device-runtime/dist/cli.js', root))
@@ -15,27 +16,20 @@ const load = fileURLToPath(new URL('bench/serve-load.mjs', root))
 const seed = readFileSync(seedPath, 'utf8')
 const execFileAsync = promisify(execFile)
 
-/** Operations per second of fn over about `ms` milliseconds, after a warm-up. */
-function opsPerSecond(fn, ms = 1500) {
-  const warm = performance.now()
-  while (performance.now() - warm < 300) fn()
-  let n = 0
-  const start = performance.now()
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < 50; i++) fn()
-    n += 50
-  }
-  return (n * 1000) / (performance.now() - start)
-}
-
 // The floor: a bare node:http server that reads the body and answers a fixed JSON, in the same setting.
 const BARE = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => {
   r.writeHead(200, { 'content-type': 'application/json' }); r.end('{"ok":true,"errors":[],"warnings":[]}\\n') }) })
 s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port + '/'))`
 
-/** Starts `atomicnix serve` (or the bare server) on an ephemeral loopback port; resolves with its URL and process. */
-function startServer(dataDir, bare = false) {
-  const args = bare ? ['-e', BARE] : [cli, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--no-apply']
+/**
+ * Starts `atomicnix serve` with extra arguments (or the bare server, `extra` undefined) on an ephemeral loopback port;
+ * resolves with its URL and process.
+ */
+function startServer(dataDir, extra) {
+  const args =
+    extra === undefined
+      ? ['-e', BARE]
+      : [cli, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--no-apply', ...extra]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
@@ -48,6 +42,38 @@ function startServer(dataDir, bare = false) {
   })
 }
 
+/** CPU seconds used so far by a process (all its threads) and by its main thread alone, from /proc (clock ticks). */
+const cpuOf = (pid) => {
+  const ticks = (path) => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  }
+  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) }
+}
+
+/** Runs the load generator for `seconds` against `url`; requests/s, and CPU µs per request of server and generator. */
+async function loadRun(url, pid, seconds) {
+  const before = cpuOf(pid)
+  const { stdout } = await execFileAsync(process.execPath, [
+    load,
+    `${url}/api/validate`,
+    seedPath,
+    'application/toml',
+    String(seconds),
+    '8',
+  ])
+  const after = cpuOf(pid)
+  const { requests, seconds: elapsed, statuses, cpuSeconds } = JSON.parse(stdout)
+  if (Object.keys(statuses).some((s) => s !== '200')) throw new Error(`unexpected statuses ${JSON.stringify(statuses)}`)
+  const perRequest = (s) => (s * 1e6) / requests
+  return {
+    rps: requests / elapsed,
+    serverUs: perRequest(after.all - before.all),
+    mainUs: perRequest(after.main - before.main),
+    generatorUs: perRequest(cpuSeconds),
+  }
+}
+
 const rssMiB = (pid) => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024
@@ -56,53 +82,57 @@ const rssMiB = (pid) => {
 /** Runs the benchmark and reports its rows: `report([label, value, baseline, ratio])`. */
 export async function run(report) {
   const dataDir = mkdtempSync(join(tmpdir(), 'anx-bench-serve-'))
-  const { child, url } = await startServer(dataDir)
+  const servers = []
   try {
+    // The default (validation on worker threads), validation on the HTTP thread, and the floor.
+    const pool = await startServer(dataDir, [])
+    servers.push(pool)
+    const inline = await startServer(dataDir, ['--validate-threads', '0'])
+    servers.push(inline)
+    const bare = await startServer(dataDir, undefined)
+    servers.push(bare)
     await new Promise((resolve) => setTimeout(resolve, 1000))
-    const idle = rssMiB(child.pid)
-    const generator = (seconds) =>
-      execFileAsync(process.execPath, [load, `${url}/api/validate`, seedPath, 'application/toml', String(seconds), '8'])
-    await generator(1) // warm-up: the server's JIT
-    const inProcess = opsPerSecond(() => parseConfig(seed))
-    const { stdout } = await generator(4)
-    const { requests, seconds, statuses } = JSON.parse(stdout)
-    if (Object.keys(statuses).some((s) => s !== '200'))
-      throw new Error(`unexpected statuses ${JSON.stringify(statuses)}`)
-    const rps = requests / seconds
-    const fmt = (n) => Math.round(n).toLocaleString('en-US')
-    report([
-      'POST /api/validate (seed, keep-alive, 8 conns)',
-      `${fmt(rps)} req/s`,
-      `in-process parseConfig: ${fmt(inProcess)} ops/s`,
-      `${(rps / inProcess).toFixed(2)}x`,
-    ])
-    const bare = await startServer(dataDir, true)
-    try {
-      const bareRun = JSON.parse(
-        (
-          await execFileAsync(process.execPath, [
-            load,
-            `${bare.url}/api/validate`,
-            seedPath,
-            'application/toml',
-            '4',
-            '8',
-          ])
-        ).stdout,
-      )
-      const bareRps = bareRun.requests / bareRun.seconds
-      report([
-        'bare node:http answering the same POSTs',
-        `${fmt(bareRps)} req/s`,
-        `in-process parseConfig: ${fmt(inProcess)} ops/s`,
-        `${(bareRps / inProcess).toFixed(2)}x`,
-      ])
-    } finally {
-      bare.child.kill('SIGTERM')
+    const idle = rssMiB(pool.child.pid)
+    for (const server of servers) await loadRun(server.url, server.child.pid, 1) // warm-up: the servers' JIT
+    // Interleaved rounds, so that the shared machine's drift touches every row alike; the median round of each.
+    const rounds = { parse: [], pool: [], inline: [], bare: [] }
+    for (let i = 0; i < 3; i++) {
+      rounds.parse.push(opsPerSecond(() => parseConfig(seed)))
+      rounds.pool.push(await loadRun(pool.url, pool.child.pid, 3))
+      rounds.inline.push(await loadRun(inline.url, inline.child.pid, 3))
+      rounds.bare.push(await loadRun(bare.url, bare.child.pid, 3))
     }
+    const loaded = rssMiB(pool.child.pid)
+    const median = (xs, by = (x) => x) => [...xs].sort((a, b) => by(a) - by(b))[xs.length >> 1]
+    const parse = median(rounds.parse)
+    const [serve, onThread, floor] = [rounds.pool, rounds.inline, rounds.bare].map((xs) => median(xs, (x) => x.rps))
+    const fmt = (n) => Math.round(n).toLocaleString('en-US')
+    const rate = (label, r) =>
+      report([
+        label,
+        `${fmt(r.rps)} req/s`,
+        `in-process parseConfig: ${fmt(parse)} ops/s`,
+        `${(r.rps / parse).toFixed(2)}x`,
+      ])
+    rate('POST /api/validate (seed, keep-alive, 8 conns)', serve)
+    rate('  the same, validated on the HTTP thread', onThread)
+    rate('bare node:http answering the same POSTs', floor)
+    const us = (n) => `${n.toFixed(0)} µs`
+    const cpu = (label, value, baseLabel, base) =>
+      report([label, us(value), `${baseLabel}: ${us(base)}`, `${(value / base).toFixed(2)}x`])
+    cpu('serve CPU per validate request (all threads)', serve.serverUs, 'bare node:http', floor.serverUs)
+    cpu('serve main-thread CPU per validate request', serve.mainUs, 'bare node:http', floor.mainUs)
+    cpu('  validated on the HTTP thread', onThread.mainUs, 'bare node:http', floor.mainUs)
+    cpu('load generator CPU per request', serve.generatorUs, 'serve, all threads', serve.serverUs)
     report(['idle RSS of `atomicnix serve`', `${idle.toFixed(1)} MiB`, 'goal: 60 MiB', `${(idle / 60).toFixed(2)}x`])
+    report([
+      '  RSS after the load (worker threads up)',
+      `${loaded.toFixed(1)} MiB`,
+      'goal: 60 MiB',
+      `${(loaded / 60).toFixed(2)}x`,
+    ])
   } finally {
-    child.kill('SIGTERM')
+    for (const server of servers) server.child.kill('SIGTERM')
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -21,7 +21,8 @@ export default defineConfig([
     // loads the validator and nothing else (no module resolution across node_modules, no TypeBox). The workspace
     // packages are bundled from their sources, one module per concept, so that esbuild can leave a module that only
     // one command needs (the JSON Schema and TypeBox) out of the others' chunks; their dist is a single module.
-    entry: { cli: 'src/cli.ts' },
+    // The validation worker of `serve` is its own entry next to cli.js, sharing the validator's chunks.
+    entry: { cli: 'src/cli.ts', 'validate-worker': 'src/node/validate-worker.ts' },
     format: ['esm'],
     dts: false,
     clean: false,

@@ -1,7 +1,9 @@
 // The bootstrap API as a fetch handler, and the SSHSIG verification of signed changes (pure: WebCrypto only).
 export type {
+  ApiApp,
   ApiDeps,
   ApiOptions,
+  ApiRequest,
   FetchHandler,
   GenerationSummary,
   InputCheck,
@@ -9,7 +11,7 @@ export type {
   Provisioning,
 } from './api/app.js'
 export { BusyError, createApiApp, DEFAULT_BODY_LIMIT } from './api/app.js'
-export type { ErrorCode } from './api/responses.js'
+export type { ApiAnswer, ErrorCode } from './api/responses.js'
 export type { SignedRequestParts } from './api/signed-request.js'
 export {
   CHALLENGE_HEADER,

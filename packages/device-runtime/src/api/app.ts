@@ -1,7 +1,7 @@
 import type { Issue } from '@atomicnix/config-schema'
 import type { Clock, Log } from '../ports.js'
 import { CONSOLE_CSS, CONSOLE_HTML, CONSOLE_JS } from './console.js'
-import { apiError, type ErrorCode, json } from './responses.js'
+import { type ApiAnswer, apiError, type ErrorCode, json, toResponse } from './responses.js'
 import {
   CHALLENGE_HEADER,
   Challenges,
@@ -78,7 +78,10 @@ export interface ApiOptions {
   /** Lifetime of a challenge (default 120 s) and how many may be outstanding (default 64). */
   readonly challengeLifetimeMs?: number
   readonly maxChallenges?: number
-  /** Requests that carry a body processed at once (default 4); more wait in a queue. */
+  /**
+   * Requests that carry a body processed at once (default 4); more wait in a queue. A body declared (Content-Length) at
+   * most 256 KiB counts as a quarter of one.
+   */
   readonly maxActiveBodies?: number
   /** Requests allowed to wait for a slot (default 64); beyond it, 429. */
   readonly maxQueuedBodies?: number
@@ -88,6 +91,23 @@ export interface ApiOptions {
 
 /** The HTTP app: any runtime's `fetch` handler. */
 export type FetchHandler = (request: Request) => Promise<Response>
+
+/**
+ * What the app reads of a request. A WHATWG `Request` is one; an adapter may pass a lighter object, with the body
+ * as bytes when it has read it already.
+ */
+export interface ApiRequest {
+  readonly method: string
+  /** The absolute URL (only its path is used). */
+  readonly url: string
+  readonly headers: { get(name: string): string | null }
+  readonly body: ReadableStream<Uint8Array> | Uint8Array | null
+}
+
+/** The app: a `fetch` handler, and the same handler over plain data for adapters that write the bytes themselves. */
+export interface ApiApp extends FetchHandler {
+  answer(request: ApiRequest): Promise<ApiAnswer>
+}
 
 /** Default body limit: 64 MiB. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024
@@ -107,8 +127,12 @@ const BUNDLE_TYPES = new Set([
 class BodyTooLarge extends Error {}
 
 /** Reads a request body into memory, refusing (without reading on) once it passes `limit` bytes. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+async function readBody(request: ApiRequest, limit: number): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0)
+  if (request.body instanceof Uint8Array) {
+    if (request.body.length > limit) throw new BodyTooLarge()
+    return request.body
+  }
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
@@ -132,59 +156,110 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   return out
 }
 
-/** A FIFO of slots for body-carrying requests: bounded work and bounded memory under load. */
+/**
+ * A FIFO of slots for body-carrying requests: bounded work and bounded memory under load. A body of unknown or large
+ * size takes a whole slot; one declared at most `SMALL_BODY_BYTES` takes a quarter, so that many small requests (a
+ * console checking as someone types) are processed together while the memory bound stays that of the large ones.
+ * Waiters all get the same time-out and join in order, so the head of the queue always expires first: one sleeper
+ * serves the whole queue (no timer or AbortController per request). It sleeps at most `SWEEP_MS` at a time and stops
+ * once the queue is empty, so that it never holds a process that is shutting down for longer than that.
+ */
 class Gate {
+  /** Quarters of a slot in use. */
   private active = 0
-  private readonly waiting: Array<(ok: boolean) => void> = []
+  private readonly capacity: number
+  private readonly waiting: Array<{
+    readonly deadline: number
+    readonly weight: number
+    readonly settle: (ok: boolean) => void
+  }> = []
+  private sweeping = false
   constructor(
     private readonly clock: Clock,
-    private readonly maxActive: number,
+    maxActive: number,
     private readonly maxQueued: number,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.capacity = maxActive * SLOT
+  }
 
-  /** 'ok' with a slot held (release it), 'full' when the queue is full, 'timeout' when no slot came in time. */
-  async enter(): Promise<'ok' | 'full' | 'timeout'> {
-    if (this.active < this.maxActive) {
-      this.active++
+  /**
+   * 'ok' with a slot held (release it with the same `small`), 'full' when the queue is full, 'timeout' when no slot
+   * came in time.
+   */
+  enter(small: boolean): Promise<'ok' | 'full' | 'timeout'> | 'ok' | 'full' {
+    const weight = small ? 1 : SLOT
+    if (this.waiting.length === 0 && this.active + weight <= this.capacity) {
+      this.active += weight
       return 'ok'
     }
     if (this.waiting.length >= this.maxQueued) return 'full'
-    const abort = new AbortController()
-    let settle!: (ok: boolean) => void
-    const granted = new Promise<boolean>((resolve) => {
-      settle = resolve
+    return new Promise((resolve) => {
+      this.waiting.push({
+        deadline: this.clock.monotonic() + this.timeoutMs,
+        weight,
+        settle: (ok) => resolve(ok ? 'ok' : 'timeout'),
+      })
+      if (!this.sweeping) void this.expire()
     })
-    this.waiting.push(settle)
-    const timer = this.clock.sleep(this.timeoutMs, abort.signal).then(() => false)
-    const ok = await Promise.race([granted, timer])
-    abort.abort()
-    if (ok) return 'ok'
-    const at = this.waiting.indexOf(settle)
-    if (at >= 0) {
-      this.waiting.splice(at, 1)
-      return 'timeout'
-    }
-    // The slot was handed over just as the time ran out: keep it.
-    return 'ok'
   }
 
-  release(): void {
-    const next = this.waiting.shift()
-    if (next === undefined) this.active--
-    else next(true)
+  /**
+   * Times out the head of the queue while there is one. A waiter that joins while it sleeps has a later deadline than
+   * the head it sleeps for, so it never oversleeps one.
+   */
+  private async expire(): Promise<void> {
+    this.sweeping = true
+    try {
+      while (this.waiting.length > 0) {
+        const wait = this.waiting[0]!.deadline - this.clock.monotonic()
+        if (wait > 0) await this.clock.sleep(Math.min(wait, SWEEP_MS))
+        const now = this.clock.monotonic()
+        let expired = false
+        while (this.waiting.length > 0 && this.waiting[0]!.deadline <= now) {
+          this.waiting.shift()!.settle(false)
+          expired = true
+        }
+        // A large head that gave up may have held back small ones behind it that fit now.
+        if (expired) this.admit()
+      }
+    } finally {
+      this.sweeping = false
+    }
+  }
+
+  /** Hands free room to the waiters in order, as long as the next one fits. */
+  private admit(): void {
+    while (this.waiting.length > 0 && this.active + this.waiting[0]!.weight <= this.capacity) {
+      const next = this.waiting.shift()!
+      this.active += next.weight
+      next.settle(true)
+    }
+  }
+
+  release(small: boolean): void {
+    this.active -= small ? 1 : SLOT
+    this.admit()
   }
 }
 
+/** A whole slot of the body gate, in quarters; a small body takes one quarter. */
+const SLOT = 4
+/** A body declared (Content-Length) at most this large is a small one for the body gate. */
+const SMALL_BODY_BYTES = 256 * 1024
+
+/** The longest sleep of the body queue's time-out sweeper. */
+const SWEEP_MS = 1_000
+
 /** The media type of a Content-Type header, lower case, without parameters. */
-function mediaType(request: Request): string | undefined {
+function mediaType(request: ApiRequest): string | undefined {
   const value = request.headers.get('content-type')
   if (value === null) return undefined
   return value.split(';')[0]!.trim().toLowerCase()
 }
 
 /** The file name a client gave (X-Config-Filename), reduced to a safe base name; undefined when absent or unsafe. */
-function clientFileName(request: Request, type: string): string | undefined | null {
+function clientFileName(request: ApiRequest, type: string): string | undefined | null {
   const given = request.headers.get('x-config-filename')
   if (given === null) return CONFIG_TYPES.has(type) ? 'config.toml' : undefined
   const base = given.split(/[/\\]/).pop() ?? ''
@@ -202,6 +277,13 @@ function normalHost(host: string): string {
   return host.toLowerCase().replace(/\.(?=:\d+$)|\.$/, '')
 }
 
+const CONFIG_DOWNLOAD_HEADERS = {
+  'content-type': 'application/toml; charset=utf-8',
+  'content-disposition': 'attachment; filename="config.toml"',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+}
+
 const CONSOLE_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
@@ -212,15 +294,19 @@ const CONSOLE_HEADERS = {
   'cache-control': 'no-store',
 }
 
-function asset(body: string, type: string): Response {
-  return new Response(body, { status: 200, headers: { 'content-type': `${type}; charset=utf-8`, ...CONSOLE_HEADERS } })
+function asset(body: string, type: string): ApiAnswer {
+  return { status: 200, headers: { 'content-type': `${type}; charset=utf-8`, ...CONSOLE_HEADERS }, body }
 }
+
+const CONSOLE_PAGE = asset(CONSOLE_HTML, 'text/html')
+const CONSOLE_SCRIPT = asset(CONSOLE_JS, 'text/javascript')
+const CONSOLE_STYLE = asset(CONSOLE_CSS, 'text/css')
 
 /**
  * Creates the bootstrap API and console as a `fetch` handler: `GET /` (console), `GET /api/status`,
  * `GET /api/challenge`, `GET /api/config`, `POST /api/validate`, `POST /api/config`.
  */
-export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
+export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
   const challenges = new Challenges(deps.clock, {
     ...(options.challengeLifetimeMs === undefined ? {} : { lifetimeMs: options.challengeLifetimeMs }),
@@ -234,9 +320,9 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
   )
 
   /** Host, Origin and content-type checks of a POST; a refusal or the input's media type and file name. */
-  function checkPost(request: Request, host: string): Response | { type: string; fileName: string | undefined } {
+  function checkPost(request: ApiRequest, host: string): ApiAnswer | { type: string; fileName: string | undefined } {
     const origin = request.headers.get('origin')
-    if (origin !== null && normalOrigin(origin) !== `http://${host}`) {
+    if (origin !== null && origin !== `http://${host}` && normalOrigin(origin) !== `http://${host}`) {
       return apiError(403, 'cross_origin', `Requests from ${origin} may not change this device.`)
     }
     const site = request.headers.get('sec-fetch-site')
@@ -261,8 +347,11 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
   }
 
   /** Runs `work` with a gate slot and the body read; maps busy queues, oversized bodies and lock time-outs. */
-  async function withBody(request: Request, work: (body: Uint8Array) => Promise<Response>): Promise<Response> {
-    const entered = await gate.enter()
+  async function withBody(request: ApiRequest, work: (body: Uint8Array) => Promise<ApiAnswer>): Promise<ApiAnswer> {
+    const length = request.headers.get('content-length')
+    const small = length !== null && Number(length) <= SMALL_BODY_BYTES
+    const entering = gate.enter(small)
+    const entered = typeof entering === 'string' ? entering : await entering
     if (entered === 'full') {
       return apiError(429, 'too_many_requests', 'Too many requests are waiting; try again shortly.', {
         'retry-after': '1',
@@ -274,8 +363,12 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
     try {
       let body: Uint8Array
       try {
-        body = await readBody(request, bodyLimit)
+        // A small body is held to its declared length: the gate counted it as small.
+        body = await readBody(request, small ? Number(length) : bodyLimit)
       } catch (error) {
+        if (error instanceof BodyTooLarge && small) {
+          return apiError(400, 'bad_request', 'The body is longer than its Content-Length.')
+        }
         if (error instanceof BodyTooLarge) return tooLarge(bodyLimit)
         // The client went away or broke the framing mid-body: its fault, not the device's.
         deps.log.warn('request body unreadable', { reason: error instanceof Error ? error.message : String(error) })
@@ -288,15 +381,15 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
       }
       throw error
     } finally {
-      gate.release()
+      gate.release(small)
     }
   }
 
   /** The signature check of a change on a provisioned device, before the body is read: a refusal or a verifier. */
   async function authorize(
-    request: Request,
+    request: ApiRequest,
     path: string,
-  ): Promise<Response | 'unsigned' | ((body: Uint8Array) => Promise<Response | undefined>)> {
+  ): Promise<ApiAnswer | 'unsigned' | ((body: Uint8Array) => Promise<ApiAnswer | undefined>)> {
     const provisioning = await deps.provisioning()
     if (!provisioning.provisioned) return 'unsigned'
     const challenge = request.headers.get(CHALLENGE_HEADER)
@@ -332,14 +425,15 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
     }
   }
 
-  async function route(request: Request): Promise<Response> {
-    const url = new URL(request.url)
-    const host = normalHost(request.headers.get('host') ?? '')
-    if (!options.allowedHosts().has(host)) {
+  async function route(request: ApiRequest, path: string): Promise<ApiAnswer> {
+    const allowed = options.allowedHosts()
+    const given = (request.headers.get('host') ?? '').toLowerCase()
+    // The usual Host needs no normalizing (no allowed name ends with a dot): the regex only runs for the others.
+    const host = allowed.has(given) ? given : normalHost(given)
+    if (!allowed.has(host)) {
       // DNS rebinding: a page on another name that resolves to this device must not reach it.
       return apiError(403, 'host_not_allowed', 'The Host header names neither this device nor its address.')
     }
-    const path = url.pathname
     const method = request.method
     const allow = (methods: string) =>
       apiError(405, 'method_not_allowed', `${path} accepts ${methods} only.`, { allow: methods })
@@ -347,11 +441,11 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
     switch (path) {
       case '/':
       case '/index.html':
-        return method === 'GET' ? asset(CONSOLE_HTML, 'text/html') : allow('GET')
+        return method === 'GET' ? CONSOLE_PAGE : allow('GET')
       case '/console.js':
-        return method === 'GET' ? asset(CONSOLE_JS, 'text/javascript') : allow('GET')
+        return method === 'GET' ? CONSOLE_SCRIPT : allow('GET')
       case '/console.css':
-        return method === 'GET' ? asset(CONSOLE_CSS, 'text/css') : allow('GET')
+        return method === 'GET' ? CONSOLE_STYLE : allow('GET')
       case '/api/status':
         if (method !== 'GET') return allow('GET')
         return json(200, { ok: true, ...(await deps.status()) })
@@ -369,7 +463,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
       case '/api/validate': {
         if (method !== 'POST') return allow('POST')
         const checked = checkPost(request, host)
-        if (checked instanceof Response) return checked
+        if ('status' in checked) return checked
         return withBody(request, async (body) => {
           const result = await deps.validate(body, checked.fileName)
           return result.ok
@@ -381,21 +475,13 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
         if (method === 'GET') {
           const config = await deps.currentConfig()
           if (config === undefined) return apiError(404, 'not_provisioned', 'The device has no config yet.')
-          return new Response(config as Uint8Array<ArrayBuffer>, {
-            status: 200,
-            headers: {
-              'content-type': 'application/toml; charset=utf-8',
-              'content-disposition': 'attachment; filename="config.toml"',
-              'cache-control': 'no-store',
-              'x-content-type-options': 'nosniff',
-            },
-          })
+          return { status: 200, headers: CONFIG_DOWNLOAD_HEADERS, body: config }
         }
         if (method !== 'POST') return allow('GET, POST')
         const checked = checkPost(request, host)
-        if (checked instanceof Response) return checked
+        if ('status' in checked) return checked
         const verifier = await authorize(request, path)
-        if (verifier instanceof Response) return verifier
+        if (typeof verifier === 'object') return verifier
         return withBody(request, async (body) => {
           const refused = verifier === 'unsigned' ? undefined : await verifier(body)
           if (refused !== undefined) return refused
@@ -411,28 +497,33 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): FetchHandler {
     }
   }
 
-  return async (request) => {
+  async function answer(request: ApiRequest): Promise<ApiAnswer> {
+    let path = ''
     try {
-      const response = await route(request)
-      if (request.method === 'POST' && response.status >= 400 && new URL(request.url).pathname === '/api/config') {
+      path = new URL(request.url).pathname
+      const answer = await route(request, path)
+      if (request.method === 'POST' && answer.status >= 400 && path === '/api/config') {
         // Every refused change is a decision the device took: the log says which and why.
-        const body = (await response.clone().json()) as { errors?: { code?: string }[] }
-        deps.log.warn('change refused', { status: response.status, code: body.errors?.[0]?.code })
+        const body = JSON.parse(answer.body as string) as { errors?: { code?: string }[] }
+        deps.log.warn('change refused', { status: answer.status, code: body.errors?.[0]?.code })
       }
-      return response
+      return answer
     } catch (error) {
       // Internals stay in the log; the client learns only that it failed.
       deps.log.error('request failed', {
         method: request.method,
-        path: new URL(request.url).pathname,
+        path,
         error: error instanceof Error ? error.message : String(error),
       })
       return apiError(500, 'internal_error', 'The device could not handle the request; its log says why.')
     }
   }
+
+  const app = async (request: Request) => toResponse(await answer(request))
+  return Object.assign(app, { answer })
 }
 
-function signatureRequired(): Response {
+function signatureRequired(): ApiAnswer {
   return apiError(
     401,
     'signature_required',
@@ -441,8 +532,8 @@ function signatureRequired(): Response {
   )
 }
 
-function tooLarge(limit: number): Response {
+function tooLarge(limit: number): ApiAnswer {
   return apiError(413, 'body_too_large', `The body is larger than the limit of ${limit} bytes.`)
 }
 
-export type { ErrorCode }
+export type { ApiAnswer, ErrorCode }

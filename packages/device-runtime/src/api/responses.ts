@@ -28,22 +28,33 @@ const JSON_HEADERS = {
   'x-content-type-options': 'nosniff',
 }
 
-const texts = new WeakMap<Response, string>()
-
-/** A JSON response that no cache keeps. */
-export function json(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): Response {
-  const text = `${JSON.stringify(body)}\n`
-  const response = new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } })
-  texts.set(response, text)
-  return response
+/**
+ * An answer as plain data: what the app's `Response` carries. An adapter that writes bytes itself (the Node one)
+ * sends it as it is; building a WHATWG Response and reading its body stream back would cost more than the answer.
+ */
+export interface ApiAnswer {
+  readonly status: number
+  /** Lower-case names; never connection management (that is the adapter's) nor Content-Length. */
+  readonly headers: Readonly<Record<string, string>>
+  /** JSON or an asset as text, a file as bytes. */
+  readonly body: string | Uint8Array
 }
 
-/**
- * The text of a response made by `json`, while its body is unread: an adapter may send it without reading the
- * body stream (WHATWG streams cost more than the rest of a small answer). Undefined for any other response.
- */
-export function responseText(response: Response): string | undefined {
-  return response.bodyUsed ? undefined : texts.get(response)
+/** A JSON answer that no cache keeps. */
+export function json(status: number, body: unknown, headers?: Readonly<Record<string, string>>): ApiAnswer {
+  return {
+    status,
+    headers: headers === undefined ? JSON_HEADERS : { ...JSON_HEADERS, ...headers },
+    body: `${JSON.stringify(body)}\n`,
+  }
+}
+
+/** The answer as a WHATWG Response (for the `fetch` form of the app). */
+export function toResponse(answer: ApiAnswer): Response {
+  return new Response(answer.body as string | Uint8Array<ArrayBuffer>, {
+    status: answer.status,
+    headers: answer.headers,
+  })
 }
 
 /**
@@ -54,7 +65,7 @@ export function apiError(
   status: number,
   code: ErrorCode,
   message: string,
-  headers: Readonly<Record<string, string>> = {},
-): Response {
+  headers?: Readonly<Record<string, string>>,
+): ApiAnswer {
   return json(status, { ok: false, errors: [{ code, severity: 'error', path: '', message }], warnings: [] }, headers)
 }

@@ -1,4 +1,11 @@
-import { type ApiDeps, BusyError, type GenerationSummary, type PersistResult, type Provisioning } from '../api/app.js'
+import {
+  type ApiDeps,
+  BusyError,
+  type GenerationSummary,
+  type InputCheck,
+  type PersistResult,
+  type Provisioning,
+} from '../api/app.js'
 import { applyCurrent, readLastApply } from '../apply/apply.js'
 import { checkDeviceInput } from '../compile.js'
 import { type Generation, openGenerations } from '../generations/store.js'
@@ -23,6 +30,16 @@ export interface DeviceApiOptions {
   readonly root: string
   /** Whether a persisted generation is applied in the background. */
   readonly apply: boolean
+  /** How `/api/validate` checks a body (default: `checkDeviceInput` in this thread). */
+  readonly validate?: ApiDeps['validate']
+}
+
+/** `checkDeviceInput` in the calling thread, answering the API's `InputCheck`. */
+async function inProcessValidate(input: Uint8Array, fileName: string | undefined): Promise<InputCheck> {
+  const result = checkDeviceInput(input, fileName === undefined ? {} : { fileName })
+  return result.ok
+    ? { ok: true, warnings: result.warnings }
+    : { ok: false, errors: result.errors, warnings: result.warnings }
 }
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/
@@ -137,12 +154,7 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     log,
     deviceId,
     provisioning,
-    async validate(input, fileName) {
-      const result = checkDeviceInput(input, fileName === undefined ? {} : { fileName })
-      return result.ok
-        ? { ok: true, warnings: result.warnings }
-        : { ok: false, errors: result.errors, warnings: result.warnings }
-    },
+    validate: options.validate ?? inProcessValidate,
     persist(input, fileName, change) {
       // Persisting is serialized in this process, so that "still unprovisioned?" and the write are one step for
       // unsigned changes; the generations lock serializes it against other processes.

@@ -1,6 +1,7 @@
 import { LAN_DEFAULTS, parseLanSettings } from '@atomicnix/config-schema'
 import { type ApiDeps, createApiApp } from '../api/app.js'
 import { DEFAULT_LIMITS, type HttpListener, ListenError, listenHttp, type ServerLimits } from '../node/http-server.js'
+import { validatePool } from '../node/validate-pool.js'
 import { type CliDeps, EXIT, parseOptions, UsageError } from './run.js'
 import { deviceApiDeps } from './serve-device.js'
 
@@ -59,6 +60,8 @@ function hostsFor(
  * `atomicnix serve [--data DIR] [--root DIR] [--listen IP:PORT] [--no-apply]`: the bootstrap API and console. Without
  * `--listen` it serves on the LAN gateway address of the current `lan-settings.json` (172.20.30.1:8080 before
  * provisioning), waits for that address to appear, and moves when the LAN is re-addressed. Runs until SIGTERM/SIGINT.
+ * `--validate-threads N`: worker threads for `/api/validate` (default: the CPU count less one, at least 1; 0 checks
+ * on the HTTP thread).
  */
 export async function serveCommand(args: readonly string[], deps: CliDeps): Promise<number> {
   const { values } = parseOptions(
@@ -72,6 +75,7 @@ export async function serveCommand(args: readonly string[], deps: CliDeps): Prom
       'headers-timeout': { type: 'string' },
       'request-timeout': { type: 'string' },
       'max-connections': { type: 'string' },
+      'validate-threads': { type: 'string' },
     },
     0,
   )
@@ -86,7 +90,21 @@ export async function serveCommand(args: readonly string[], deps: CliDeps): Prom
   const dataDir = values.data.replace(/\/+$/, '') || '/'
   const root = values.root
   const { log, clock, output } = deps
-  const device = await deviceApiDeps(deps, { dataDir, root, apply: values['no-apply'] !== true })
+  // Bodies of /api/validate are checked on worker threads: a large config must not stall the other clients.
+  const threads = values['validate-threads']
+  if (threads !== undefined && !/^\d+$/.test(threads)) {
+    throw new UsageError(`--validate-threads wants a number of threads, not "${threads}"`)
+  }
+  const pool =
+    threads === '0' ? undefined : validatePool({ log, ...(threads === undefined ? {} : { size: Number(threads) }) })
+  const device = await deviceApiDeps(deps, {
+    dataDir,
+    root,
+    apply: values['no-apply'] !== true,
+    ...(pool === undefined
+      ? {}
+      : { validate: (input: Uint8Array, fileName: string | undefined) => pool.validate(input, fileName) }),
+  })
   let hosts: ReadonlySet<string> = new Set()
   const apiDeps: ApiDeps = device.api
   const app = createApiApp(apiDeps, { allowedHosts: () => hosts, bodyLimitBytes: limits.bodyLimitBytes })
@@ -139,6 +157,7 @@ export async function serveCommand(args: readonly string[], deps: CliDeps): Prom
     process.off('SIGTERM', onSignal)
     process.off('SIGINT', onSignal)
     await listener?.close()
+    await pool?.close()
     await device.idle()
   }
   log.info('stopped serving')

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import type { FetchHandler } from '../api/app.js'
-import { apiError, responseText } from '../api/responses.js'
+import type { ApiApp, ApiRequest } from '../api/app.js'
+import { type ApiAnswer, apiError } from '../api/responses.js'
 import type { Log } from '../ports.js'
 
 /** The limits the adapter enforces on every connection and request. */
@@ -75,17 +75,25 @@ export class ListenError extends Error {
   }
 }
 
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers()
-  const raw = req.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    try {
-      headers.append(raw[i]!, raw[i + 1]!)
-    } catch {
-      // A header value that WHATWG Headers refuses is dropped; Node's parser has already refused worse.
+/**
+ * The request's headers as the app reads them, straight from Node's raw list: names compared without case, repeated
+ * fields joined with ", " as WHATWG Headers does (so that two Host headers never pass as one of them).
+ */
+class RawHeaders {
+  constructor(private readonly raw: readonly string[]) {}
+
+  get(name: string): string | null {
+    const raw = this.raw
+    const want = name.toLowerCase()
+    let found: string | null = null
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i]!
+      if (key.length === want.length && key.toLowerCase() === want) {
+        found = found === null ? raw[i + 1]! : `${found}, ${raw[i + 1]!}`
+      }
     }
+    return found
   }
-  return headers
 }
 
 /** The body as a stream that pulls from the socket only as the handler reads, and stops at the limit. */
@@ -131,21 +139,13 @@ function readSmallBody(req: IncomingMessage, length: number): Promise<Buffer | u
   })
 }
 
-async function send(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {}
-  response.headers.forEach((value, key) => {
-    // Connection management is the adapter's: a handler's "connection: close" would make Node reset the socket.
-    if (key !== 'connection' && key !== 'keep-alive' && key !== 'transfer-encoding') headers[key] = value
-  })
-  const text = responseText(response)
-  const body =
-    text !== undefined
-      ? Buffer.from(text, 'utf8')
-      : response.body === null
-        ? undefined
-        : Buffer.from(await response.arrayBuffer())
-  if (body !== undefined) headers['content-length'] = String(body.length)
-  res.writeHead(response.status, headers)
+/** Writes an answer: head and a text body leave in one write, with their Content-Length. */
+function send(res: ServerResponse, answer: ApiAnswer): void {
+  const head: string[] = []
+  for (const key in answer.headers) head.push(key, answer.headers[key]!)
+  const body = answer.body
+  head.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length))
+  res.writeHead(answer.status, head)
   res.end(body)
 }
 
@@ -167,15 +167,19 @@ function linger(req: IncomingMessage, res: ServerResponse): void {
   })
 }
 
-/** Serves a fetch handler on `host:port` with Node's http server and the given limits. */
+/**
+ * Serves the app on `host:port` with Node's http server and the given limits. Requests reach the app as plain data
+ * (`app.answer`): no WHATWG Request or Response is built per request.
+ */
 export function listenHttp(
-  handler: FetchHandler,
+  app: ApiApp,
   address: { host: string; port: number },
   options: { limits?: Partial<ServerLimits>; log: Log },
 ): Promise<HttpListener> {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits }
   const { log } = options
   const sockets = new Set<Socket>()
+  const origin = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`
 
   const server: Server = createServer(
     {
@@ -231,14 +235,13 @@ export function listenHttp(
       linger(req, res)
       return send(res, apiError(400, 'bad_request', 'The request target must be a path.'))
     }
-    const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}${target}`
+    const url = `${origin}${target}`
     const method = req.method ?? 'GET'
-    const headers = headersOf(req)
     const hasBody = method !== 'GET' && method !== 'HEAD'
     const lengthHeader = req.headers['content-length']
     const length = lengthHeader === undefined ? undefined : Number(lengthHeader)
 
-    let body: Uint8Array | ReadableStream<Uint8Array> | undefined
+    let body: Uint8Array | ReadableStream<Uint8Array> | null = null
     if (hasBody && length !== undefined && length > limits.bodyLimitBytes) {
       // Refused on the declared length alone: not one byte of the body is read.
       note('too-large', 'body refused: over the limit', { length: lengthHeader!, limit: limits.bodyLimitBytes })
@@ -252,16 +255,12 @@ export function listenHttp(
     } else if (hasBody && (length === undefined || length > 0)) {
       body = bodyStream(req, limits.bodyLimitBytes)
     }
-    const request = new Request(url, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body, duplex: 'half' }),
-    } as RequestInit)
-    const response = await handler(request)
+    const request: ApiRequest = { method, url, headers: new RawHeaders(req.rawHeaders), body }
+    const answer = await app.answer(request)
     const unread = hasBody && !req.complete
     if (res.destroyed || req.socket.destroyed) return
     if (unread) linger(req, res)
-    await send(res, response)
+    send(res, answer)
   }
 
   return new Promise((resolve, reject) => {
@@ -291,6 +290,6 @@ export function listenHttp(
   })
 }
 
-function tooLarge(limit: number): Response {
+function tooLarge(limit: number): ApiAnswer {
   return apiError(413, 'body_too_large', `The body is larger than the limit of ${limit} bytes.`)
 }

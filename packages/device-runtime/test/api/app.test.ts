@@ -242,6 +242,41 @@ describe('bootstrap API in-process', () => {
     expect(refused.headers.get('retry-after')).toBe('5')
   })
 
+  it('processes four small declared bodies in the room of one large one, in order, with the memory bound kept', async () => {
+    let release!: () => void
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let running = 0
+    let most = 0
+    const { deps } = memoryDevice()
+    const slow: ApiDeps = {
+      ...deps,
+      validate: async (input) => {
+        most = Math.max(most, ++running)
+        await blocked
+        running--
+        return deps.validate(input, undefined)
+      },
+    }
+    const app = createApiApp(slow, options({ maxActiveBodies: 1, maxQueuedBodies: 8, queueTimeoutMs: 5_000 }))
+    const declared = { 'content-length': String(Buffer.byteLength(SEED)) }
+    const small = Array.from({ length: 4 }, () => app(post('/api/validate', SEED, declared)))
+    const large = app(post('/api/validate', SEED)) // no declared length: a whole slot
+    const later = app(post('/api/validate', SEED, declared)) // behind the large one: FIFO
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(running).toBe(4)
+    release()
+    const statuses = await Promise.all([...small, large, later].map(async (r) => (await r).status))
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200])
+    expect(most).toBe(4)
+    // A body longer than its declared small length is refused, not read on.
+    const lying = await app(
+      post('/api/validate', `${SEED}${'#'.repeat(1000)}`, { 'content-length': String(Buffer.byteLength(SEED)) }),
+    )
+    expect(lying.status).toBe(400)
+  })
+
   it('500 with no internals; the log has the reason', async () => {
     const { deps, log } = memoryDevice({
       persist: async () => {

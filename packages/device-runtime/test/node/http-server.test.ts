@@ -80,6 +80,36 @@ describe('the node:http adapter on loopback', () => {
     expect(received).toContain('host_not_allowed')
   })
 
+  it('reads header names without case, and two Host headers as one joined value (refused)', async () => {
+    const { port } = await serve()
+    const ask = async (head: string, body = '') => {
+      const client = rawClient(port)
+      await client.connected
+      client.socket.write(`${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+      return (await client.closed).received
+    }
+    const valid = await ask(
+      `POST /api/validate HTTP/1.1\r\nHOST: 127.0.0.1:${port}\r\nCONTENT-TYPE: Application/TOML\r\n`,
+      SEED,
+    )
+    expect(valid).toMatch(/^HTTP\/1\.1 200 /)
+    expect(valid).toContain('"ok":true')
+    const twice = await ask(
+      `POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: 127.0.0.1:${port}\r\n` +
+        'Content-Type: application/toml\r\n',
+      SEED,
+    )
+    expect(twice).toMatch(/^HTTP\/1\.1 403 /)
+    expect(twice).toContain('host_not_allowed')
+    // Two Content-Type headers are one joined (and unsupported) type, as WHATWG Headers reads them.
+    const types = await ask(
+      `POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/toml\r\n` +
+        'Content-Type: text/plain\r\n',
+      SEED,
+    )
+    expect(types).toMatch(/^HTTP\/1\.1 415 /)
+  })
+
   it('413 on a declared Content-Length over the limit, answered before any body byte is sent', async () => {
     const { port, device } = await serve({ bodyLimitBytes: 1 << 20 })
     const client = rawClient(port)
