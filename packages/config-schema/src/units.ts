@@ -155,7 +155,31 @@ function sectionScalar(
   return undefined
 }
 
-/** Validates one section table; returns its typed entries and their keys, or undefined when it is unusable. */
+/**
+ * A string that the value rules take as it is: no C0 control, DEL or C1 control, no trailing backslash. One native
+ * scan, as it runs for every string value of every section; a match sends the value to `sectionScalar`, which says
+ * what is wrong.
+ */
+const NEEDS_SCALAR_CHECK = /[\u0000-\u001f\u007f-\u009f]|\\$/
+
+/** A value the generic rules accept unchanged: a plain string, a boolean, or a non-empty array of those. */
+function isPlainValue(value: unknown): boolean {
+  if (typeof value === 'string') return !NEEDS_SCALAR_CHECK.test(value)
+  if (typeof value === 'boolean') return true
+  if (!Array.isArray(value) || value.length === 0) return false
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i]
+    if (typeof item === 'string' ? NEEDS_SCALAR_CHECK.test(item) : typeof item !== 'boolean') return false
+  }
+  return true
+}
+
+/**
+ * Validates one section table; returns its typed entries and their keys, or undefined when it is unusable. A TOML
+ * section whose keys and values all pass unchanged is returned as it is: the document is `parseConfig`'s own and
+ * reaches no one else, and a table without a prototype (a hash table in V8) costs far more to copy than to check.
+ * Anything else, and every JSON value (which belongs to the caller), takes the copying path below.
+ */
 function section(
   value: unknown,
   at: readonly PathSegment[],
@@ -165,9 +189,30 @@ function section(
     ctx.error('wrong_type', at, `The section must be a table, not a ${ctx.typeName(value)}.`)
     return undefined
   }
+  const names = ownKeys(value)
+  if (ctx.source === 'toml' && isPlainSection(value, names)) return { entries: value as QuadletSection, keys: names }
+  return copiedSection(value, names, at, ctx)
+}
+
+/** True when every key of the table is valid systemd syntax and every value is plain (`isPlainValue`). */
+function isPlainSection(table: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (!isKeySyntax(key) || !isPlainValue(table[key])) return false
+  }
+  return true
+}
+
+/** The general path of `section`: every key and value checked and reported, the typed entries copied. */
+function copiedSection(
+  value: Record<string, unknown>,
+  names: readonly string[],
+  at: readonly PathSegment[],
+  ctx: RuleContext,
+): { entries: QuadletSection; keys: string[] } {
   const out = emptyRecord<QuadletValue>()
   const keys: string[] = []
-  for (const key of ownKeys(value)) {
+  for (const key of names) {
     if (!isKeySyntax(key)) {
       ctx.error(
         'quadlet_key_invalid',
@@ -213,15 +258,17 @@ export interface Units {
 /**
  * Validates `[container.*]`, `[network.*]`, `[volume.*]` and `[build.*]`: names, table shapes, value types and the
  * characters that could add a line to a unit file; then the Quadlet rules (catalogue, rootless boundary) and
- * service-name collisions. Returns the typed units (meaningful only when no error was reported).
+ * service-name collisions. Returns the typed units (meaningful only when no error was reported) and the names of the
+ * containers among them (listing the keys of `units.container` again would cost more than keeping them).
  */
-export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Units {
+export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { units: Units; containers: Set<string> } {
   const units: Units = {
     container: emptyRecord(),
     network: emptyRecord(),
     volume: emptyRecord(),
     build: emptyRecord(),
   }
+  const containers = new Set<string>()
   const inputs: CheckedUnit[] = []
   const services = new Map<string, string>()
   for (const kind of ['container', 'network', 'volume', 'build'] as const) {
@@ -301,8 +348,9 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
       }
       inputs.push({ kind, name, privileged, ownSection, sections, keys })
       ;(units[kind] as Record<string, unknown>)[name] = unit
+      if (kind === 'container') containers.add(name)
     }
   }
   checkQuadletUnits(inputs, ctx)
-  return units
+  return { units, containers }
 }

@@ -566,8 +566,7 @@ export function checkDocument(root: unknown, ctx: RuleContext): Config | undefin
   const inbound = checkFirewall(root, ctx)
   const os_upgrade = checkOsUpgrade(root, ctx)
   const lan = checkLan(root, ctx, os_upgrade?.host)
-  const units = checkUnits(root, ctx)
-  const containerNames = new Set(Object.keys(units.container))
+  const { units, containers: containerNames } = checkUnits(root, ctx)
   if (containerNames.size === 0 && own(root, 'container') === undefined) {
     ctx.error('containers_missing', ['container'], 'At least one [container.<name>] is required.')
   } else if (containerNames.size === 0 && isTable(own(root, 'container'))) {
