@@ -79,11 +79,19 @@ export function checkQuadletUnits(units: readonly CheckedUnit[], ctx: RuleContex
   checkReferences(units, ctx)
 }
 
+/**
+ * A string in which `checkValueText` can find nothing when this does not match: the empty string, a first character
+ * that could start a value of only quotes or whitespace, whitespace at either end (what `trim` removes is exactly
+ * `\s`), a "$" or "%", and (for the value rules of units.ts) a control character or a trailing backslash.
+ */
+export const MAY_BREAK_TEXT_RULES = /^$|^["'\s]|\s$|[\u0000-\u001f\u007f-\u009f$%]|\\$/
+
+/** The text rules over the values of `unit.textKeys` (the keys of values that `MAY_BREAK_TEXT_RULES` matches). */
 function checkValues(unit: CheckedUnit, ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
   for (const name of ['Unit', unit.ownSection, 'Install'] as const) {
     const section = unit.sections[name]
-    const keys = unit.keys[name]
+    const keys = unit.textKeys[name]
     if (section === undefined || keys === undefined) continue
     const at = [unit.kind, unit.name, name]
     const isOwn = name === unit.ownSection

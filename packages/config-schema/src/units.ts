@@ -9,7 +9,7 @@ import type {
 } from './config.js'
 import type { RuleContext } from './context.js'
 import { childPath, type PathSegment } from './path.js'
-import { checkQuadletUnits } from './quadlet-rules.js'
+import { checkQuadletUnits, MAY_BREAK_TEXT_RULES } from './quadlet-rules.js'
 import { emptyRecord, isTable, own, ownKeys } from './values.js'
 
 /** The four kinds of Quadlet unit a config can define, by their top-level table. */
@@ -36,6 +36,11 @@ export interface UnitInput {
  */
 export interface CheckedUnit extends UnitInput {
   readonly keys: Partial<Record<SectionName, readonly string[]>>
+  /**
+   * The keys of each section whose value the text rules of the Quadlet checks must read: every key, except in a
+   * section that `section` kept as it is, where a value without a character of `MAY_BREAK_TEXT_RULES` is left out.
+   */
+  readonly textKeys: Partial<Record<SectionName, readonly string[]>>
 }
 
 /** The own section of each unit kind. */
@@ -162,16 +167,33 @@ function sectionScalar(
  */
 const NEEDS_SCALAR_CHECK = /[\u0000-\u001f\u007f-\u009f]|\\$/
 
-/** A value the generic rules accept unchanged: a plain string, a boolean, or a non-empty array of those. */
-function isPlainValue(value: unknown): boolean {
-  if (typeof value === 'string') return !NEEDS_SCALAR_CHECK.test(value)
-  if (typeof value === 'boolean') return true
-  if (!Array.isArray(value) || value.length === 0) return false
+/** What `plainness` found: a value to copy and check in full, or one kept as it is, with or without text to read. */
+const NOT_PLAIN = 0
+const QUIET = 1
+const TEXT = 2
+
+/** One string's `plainness`: one native scan for most strings, two when the text rules have something to read. */
+function stringPlainness(value: string): number {
+  if (!MAY_BREAK_TEXT_RULES.test(value)) return QUIET
+  return NEEDS_SCALAR_CHECK.test(value) ? NOT_PLAIN : TEXT
+}
+
+/**
+ * Whether the generic rules accept a value unchanged (a plain string, a boolean, or a non-empty array of those) and,
+ * if so, whether any of its strings may break a text rule of the Quadlet checks (`MAY_BREAK_TEXT_RULES`).
+ */
+function plainness(value: unknown): number {
+  if (typeof value === 'string') return stringPlainness(value)
+  if (typeof value === 'boolean') return QUIET
+  if (!Array.isArray(value) || value.length === 0) return NOT_PLAIN
+  let result = QUIET
   for (let i = 0; i < value.length; i++) {
     const item = value[i]
-    if (typeof item === 'string' ? NEEDS_SCALAR_CHECK.test(item) : typeof item !== 'boolean') return false
+    const p = typeof item === 'string' ? stringPlainness(item) : typeof item === 'boolean' ? QUIET : NOT_PLAIN
+    if (p === NOT_PLAIN) return NOT_PLAIN
+    if (p === TEXT) result = TEXT
   }
-  return true
+  return result
 }
 
 /**
@@ -184,23 +206,32 @@ function section(
   value: unknown,
   at: readonly PathSegment[],
   ctx: RuleContext,
-): { entries: QuadletSection; keys: string[] } | undefined {
+): { entries: QuadletSection; keys: string[]; textKeys: string[] } | undefined {
   if (!isTable(value)) {
     ctx.error('wrong_type', at, `The section must be a table, not a ${ctx.typeName(value)}.`)
     return undefined
   }
   const names = ownKeys(value)
-  if (ctx.source === 'toml' && isPlainSection(value, names)) return { entries: value as QuadletSection, keys: names }
-  return copiedSection(value, names, at, ctx)
+  const textKeys = ctx.source === 'toml' ? plainTextKeys(value, names) : undefined
+  if (textKeys !== undefined) return { entries: value as QuadletSection, keys: names, textKeys }
+  const copied = copiedSection(value, names, at, ctx)
+  return { entries: copied.entries, keys: copied.keys, textKeys: copied.keys }
 }
 
-/** True when every key of the table is valid systemd syntax and every value is plain (`isPlainValue`). */
-function isPlainSection(table: Record<string, unknown>, keys: readonly string[]): boolean {
+/**
+ * When every key of the table is valid systemd syntax and every value is plain (`plainness`), the keys whose values
+ * have text for the text rules to read; otherwise undefined.
+ */
+function plainTextKeys(table: Record<string, unknown>, keys: readonly string[]): string[] | undefined {
+  const text: string[] = []
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
-    if (!isKeySyntax(key) || !isPlainValue(table[key])) return false
+    if (!isKeySyntax(key)) return undefined
+    const p = plainness(table[key])
+    if (p === NOT_PLAIN) return undefined
+    if (p === TEXT) text.push(key)
   }
-  return true
+  return text
 }
 
 /** The general path of `section`: every key and value checked and reported, the typed entries copied. */
@@ -329,6 +360,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
       const ownSection = OWN_SECTION[kind]
       const sections: Partial<Record<SectionName, QuadletSection>> = {}
       const keys: Partial<Record<SectionName, readonly string[]>> = {}
+      const textKeys: Partial<Record<SectionName, readonly string[]>> = {}
       // The unit as the Config holds it: `privileged` (containers only), then its sections in this order.
       const unit: Record<string, unknown> = kind === 'container' ? { privileged } : {}
       for (const name of UNIT_SECTIONS[kind]) {
@@ -343,10 +375,11 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
         if (typed !== undefined) {
           sections[name] = typed.entries
           keys[name] = typed.keys
+          textKeys[name] = typed.textKeys
           unit[name] = typed.entries
         }
       }
-      inputs.push({ kind, name, privileged, ownSection, sections, keys })
+      inputs.push({ kind, name, privileged, ownSection, sections, keys, textKeys })
       ;(units[kind] as Record<string, unknown>)[name] = unit
       if (kind === 'container') containers.add(name)
     }
