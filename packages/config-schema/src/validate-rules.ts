@@ -151,23 +151,24 @@ function checkAdmin(root: Record<string, unknown>, ctx: RuleContext): string[] {
     ctx.error('ssh_keys_empty', ['admin', 'ssh_keys'], 'At least one admin SSH public key is required.')
     return []
   }
+  // A key is its blob: the blob names its type, and parseSshPublicKey accepts only a blob that names the line's type.
   const seen = new Map<string, number>()
   const keys: string[] = []
-  lines.forEach((line, i) => {
-    const parsed = parseSshPublicKey(line)
+  for (let i = 0; i < lines.length; i++) {
+    if (!(i in lines)) continue
+    const parsed = parseSshPublicKey(lines[i]!)
     if (!parsed.ok) {
       ctx.error(parsed.problem.code, ['admin', 'ssh_keys', i], parsed.problem.message)
-      return
+      continue
     }
-    const identity = `${parsed.key.type} ${parsed.key.blob}`
-    const first = seen.get(identity)
+    const first = seen.get(parsed.key.blob)
     if (first !== undefined) {
       ctx.warning('ssh_key_duplicate', ['admin', 'ssh_keys', i], `This key repeats ssh_keys[${first}] and is dropped.`)
-      return
+      continue
     }
-    seen.set(identity, i)
+    seen.set(parsed.key.blob, i)
     keys.push(parsed.key.line)
-  })
+  }
   return keys
 }
 
