@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { stringify } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
+import { isIPv4, isIPv6 } from '../src/address.js'
 import {
   type Issue,
   MIN_RSA_BITS,
@@ -10,6 +11,7 @@ import {
   SSH_KEY_TYPES,
   validateConfig,
 } from '../src/index.js'
+import { type PortRange, type PublishPort, type PublishPortError, parsePublishPort } from '../src/publish-port.js'
 import { keyLineParts, keyLinePartsByPattern } from '../src/ssh-key.js'
 import { ED25519_KEY } from './arbitrary-config.js'
 
@@ -253,5 +255,141 @@ describe('the SSH key blob reader', () => {
       ),
       { numRuns: 4000 },
     )
+  })
+})
+
+// PublishPort as first written, with split and slices: the oracle for the parser that reads by position.
+function invalid(message: string): { ok: false; error: PublishPortError } {
+  return { ok: false, error: { kind: 'invalid', message } }
+}
+
+/** A port number of a range, 1..65535, or the sentence saying why `part` of `text` is not one. */
+function parsePort(part: string, text: string, what: string): number | string {
+  // `0` or 1..5 digits without a leading zero, read in one pass (the hot path of every PublishPort).
+  let n = 0
+  const ok = part.length > 0 && part.length <= 5 && (part.length === 1 || part.charCodeAt(0) !== 48)
+  for (let i = 0; ok && i < part.length; i++) {
+    const digit = part.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+    n = n * 10 + digit
+  }
+  if (!ok) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+  if (n < 1 || n > 65535) return `The ${what} ${part} is outside 1..65535.`
+  return n
+}
+
+function parseRange(text: string, what: string): PortRange | string {
+  const dash = text.indexOf('-')
+  if (dash === -1) {
+    const port = parsePort(text, text, what)
+    return typeof port === 'string' ? port : { first: port, last: port }
+  }
+  if (text.indexOf('-', dash + 1) !== -1) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+  const first = parsePort(text.slice(0, dash), text, what)
+  if (typeof first === 'string') return first
+  const last = parsePort(text.slice(dash + 1), text, what)
+  if (typeof last === 'string') return last
+  if (last < first) return `The ${what} range "${text}" ends before it starts.`
+  return { first, last }
+}
+
+function parsePublishPortOracle(
+  value: string | number,
+): { ok: true; value: PublishPort } | { ok: false; error: PublishPortError } {
+  const text = typeof value === 'number' ? String(value) : value
+  if (text.includes('$') || text.includes('%')) {
+    return {
+      ok: false,
+      error: {
+        kind: 'expansion',
+        message: `The value contains "${text.includes('$') ? '$' : '%'}", which systemd would expand when the container starts.`,
+      },
+    }
+  }
+  let rest = text
+  let protocol: PublishPort['protocol']
+  const slash = rest.lastIndexOf('/')
+  if (slash !== -1) {
+    const proto = rest.slice(slash + 1)
+    if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') {
+      return invalid(`The protocol "${proto}" is not tcp, udp or sctp.`)
+    }
+    protocol = proto
+    rest = rest.slice(0, slash)
+  }
+  let hostIp: string | undefined
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']')
+    if (close === -1 || rest[close + 1] !== ':') return invalid('An IPv6 host address must be written as [address]:.')
+    hostIp = rest.slice(1, close)
+    if (!isIPv6(hostIp)) return invalid(`"${hostIp}" is not an IPv6 address.`)
+    rest = rest.slice(close + 2)
+    if (!rest.includes(':'))
+      return invalid('After a host address, write hostPort:containerPort (hostPort may be empty).')
+  }
+  const parts = rest.split(':')
+  if (parts.length > (hostIp === undefined ? 3 : 2)) {
+    return invalid('Expected [[ip:][hostPort]:]containerPort[/protocol]; IPv6 addresses go in brackets.')
+  }
+  if (hostIp === undefined && parts.length === 3) {
+    hostIp = parts.shift()!
+    if (hostIp !== '' && !isIPv4(hostIp)) return invalid(`"${hostIp}" is not an IPv4 address.`)
+  }
+  const containerText = parts.pop()!
+  const containerPort = parseRange(containerText, 'container port')
+  if (typeof containerPort === 'string') return invalid(containerPort)
+  let hostPort: PortRange | undefined
+  if (parts.length === 1) {
+    const hostText = parts[0]!
+    if (hostText === '') {
+      if (hostIp === undefined)
+        return invalid('An empty host port needs a host address before it, as in 127.0.0.1::80.')
+    } else {
+      const parsed = parseRange(hostText, 'host port')
+      if (typeof parsed === 'string') return invalid(parsed)
+      hostPort = parsed
+    }
+  }
+  if (hostPort !== undefined && hostPort.last - hostPort.first !== containerPort.last - containerPort.first) {
+    return {
+      ok: false,
+      error: { kind: 'range_length', message: 'The host and container port ranges must have the same length.' },
+    }
+  }
+  const out: { -readonly [K in keyof PublishPort]: PublishPort[K] } = { containerPort }
+  if (hostIp !== undefined) out.hostIp = hostIp
+  if (hostPort !== undefined) out.hostPort = hostPort
+  if (protocol !== undefined) out.protocol = protocol
+  return { ok: true, value: out }
+}
+
+describe('the PublishPort parser', () => {
+  it('reads every value as the parser with split and slices reads it', () => {
+    const pieces = [
+      '1',
+      '0',
+      '8',
+      '65535',
+      '65536',
+      '-',
+      ':',
+      '::',
+      '/',
+      'tcp',
+      'udp',
+      'x',
+      '[',
+      ']',
+      '[::1]',
+      '127.0.0.1',
+      '.',
+    ]
+    fc.assert(
+      fc.property(fc.oneof(text(pieces, 8), fc.string({ maxLength: 12 })), (value) => {
+        expect(parsePublishPort(value)).toEqual(parsePublishPortOracle(value))
+      }),
+      { numRuns: 5000 },
+    )
+    for (const value of [80, 0, 70000]) expect(parsePublishPort(value)).toEqual(parsePublishPortOracle(value))
   })
 })
