@@ -301,7 +301,8 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
   }
   const containers = new Set<string>()
   const inputs: CheckedUnit[] = []
-  const services = new Map<string, string>()
+  // Each generated service name, with the path of the unit that generates it first.
+  const services = new Map<string, readonly PathSegment[]>()
   for (const kind of ['container', 'network', 'volume', 'build'] as const) {
     const group = own(root, kind)
     if (group === undefined) continue
@@ -329,10 +330,10 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
           ctx.error(
             'service_name_collision',
             at,
-            `This unit and ${previous} would both generate ${service}; rename one of them.`,
+            `This unit and [${previous[0]}.${previous[1]}] would both generate ${service}; rename one of them.`,
             'key',
           )
-        } else services.set(service, `[${kind}.${name}]`)
+        } else services.set(service, at)
       }
       if (!isTable(table)) {
         ctx.error('wrong_type', at, `A unit must be a table, not a ${ctx.typeName(table)}.`)
