@@ -61,8 +61,7 @@ export function checkConversion(unit: UnitInput, own: QuadletSection, at: readon
     if (remapKey !== undefined && firstPresent(own, USERNS_KEYS) !== undefined) {
       conflict(remapKey, 'The deprecated Remap keys cannot be combined with UserNS, UIDMap, GIDMap or SubUIDMap.')
     } else if (remap === undefined) {
-      for (const key of REMAP_ID_KEYS)
-        if (own[key] !== undefined) conflict(key, `"${key}" needs "RemapUsers".`)
+      for (const key of REMAP_ID_KEYS) if (own[key] !== undefined) conflict(key, `"${key}" needs "RemapUsers".`)
     } else if (remap === 'keep-id') {
       for (const key of REMAP_ID_KEYS) {
         if (count(own[key]) > 1) conflict(key, `RemapUsers=keep-id takes one "${key}" at most.`)

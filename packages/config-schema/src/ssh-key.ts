@@ -154,6 +154,9 @@ const KEY_LINE = /^\s*(\S+)\s+(\S+)(?:\s+(.*?))?\s*$/
 /** Any character outside ASCII: a line without one has only the space as `\s` (control characters are refused). */
 const NON_ASCII = /[^\u0000-\u007f]/
 
+/** Anything but printable ASCII and the space. */
+const NOT_PRINTABLE = /[^\u0020-\u007e]/
+
 /** Reads a key line with `KEY_LINE`. */
 export function keyLinePartsByPattern(text: string): KeyLineParts | undefined {
   const match = KEY_LINE.exec(text)
@@ -165,7 +168,11 @@ export function keyLinePartsByPattern(text: string): KeyLineParts | undefined {
  * whitespace is the space, by finding the spaces; for any other line, with the pattern.
  */
 export function keyLineParts(text: string): KeyLineParts | undefined {
-  if (NON_ASCII.test(text)) return keyLinePartsByPattern(text)
+  return NON_ASCII.test(text) ? keyLinePartsByPattern(text) : asciiKeyLineParts(text)
+}
+
+/** `keyLineParts` of a line of printable ASCII and spaces. */
+function asciiKeyLineParts(text: string): KeyLineParts | undefined {
   let i = 0
   while (text.charCodeAt(i) === 32) i++
   const typeEnd = text.indexOf(' ', i)
@@ -199,10 +206,12 @@ const MORE_THAN_ONE_SPACE = /\s\s|[^\S ]/
 export function parseSshPublicKey(
   text: string,
 ): { ok: true; key: SshPublicKey } | { ok: false; problem: SshKeyProblem } {
-  if (CONTROL.test(text)) {
+  // Most lines are printable ASCII and spaces, which one scan tells: no control character, only spaces as `\s`.
+  const printable = !NOT_PRINTABLE.test(text)
+  if (!printable && CONTROL.test(text)) {
     return { ok: false, problem: { code: 'ssh_key_invalid', message: 'The key contains a control character.' } }
   }
-  const parts = keyLineParts(text)
+  const parts = printable ? asciiKeyLineParts(text) : keyLinePartsByPattern(text)
   if (parts === undefined) {
     return {
       ok: false,
@@ -210,7 +219,7 @@ export function parseSshPublicKey(
     }
   }
   const { type, blob } = parts
-  const comment = singleSpaced(parts.comment)
+  const comment = printable && !parts.comment.includes('  ') ? parts.comment : singleSpaced(parts.comment)
   if (!SSH_KEY_TYPES.includes(type)) {
     const message =
       type === 'ssh-dss'
