@@ -206,7 +206,7 @@ function section(
   value: unknown,
   at: readonly PathSegment[],
   ctx: RuleContext,
-): { entries: QuadletSection; keys: string[]; textKeys: string[] } | undefined {
+): { entries: QuadletSection; keys: string[]; textKeys: readonly string[] } | undefined {
   if (!isTable(value)) {
     ctx.error('wrong_type', at, `The section must be a table, not a ${ctx.typeName(value)}.`)
     return undefined
@@ -222,17 +222,19 @@ function section(
  * When every key of the table is valid systemd syntax and every value is plain (`plainness`), the keys whose values
  * have text for the text rules to read; otherwise undefined.
  */
-function plainTextKeys(table: Record<string, unknown>, keys: readonly string[]): string[] | undefined {
-  const text: string[] = []
+function plainTextKeys(table: Record<string, unknown>, keys: readonly string[]): readonly string[] | undefined {
+  let text: string[] | undefined
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
     if (!isKeySyntax(key)) return undefined
     const p = plainness(table[key])
     if (p === NOT_PLAIN) return undefined
-    if (p === TEXT) text.push(key)
+    if (p === TEXT) (text ??= []).push(key)
   }
-  return text
+  return text ?? NO_KEYS
 }
+
+const NO_KEYS: readonly string[] = []
 
 /** The general path of `section`: every key and value checked and reported, the typed entries copied. */
 function copiedSection(
@@ -339,15 +341,25 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
         ctx.error('wrong_type', at, `A unit must be a table, not a ${ctx.typeName(table)}.`)
         continue
       }
-      const allowed = UNIT_TABLE_KEYS[kind]
+      const ownSection = OWN_SECTION[kind]
+      // One pass over the keys finds the unknown ones and the values of the known ones.
+      let flag: unknown
+      let rawUnit: unknown
+      let rawOwn: unknown
+      let rawInstall: unknown
       for (const key of ownKeys(table)) {
-        if (!allowed.includes(key)) {
+        const value = table[key]
+        if (key === 'privileged' && kind === 'container') flag = value
+        else if (key === 'Unit') rawUnit = value
+        else if (key === ownSection) rawOwn = value
+        else if (key === 'Install') rawInstall = value
+        else {
+          const allowed = UNIT_TABLE_KEYS[kind]
           ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${ctx.didYouMean(key, allowed)}.`, 'key')
         }
       }
       let privileged = kind !== 'container'
       if (kind === 'container') {
-        const flag = own(table, 'privileged')
         if (flag === undefined) {
           ctx.error(
             'missing_key',
@@ -358,14 +370,13 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
           ctx.error('wrong_type', [...at, 'privileged'], `"privileged" must be a boolean, not a ${ctx.typeName(flag)}.`)
         } else privileged = flag
       }
-      const ownSection = OWN_SECTION[kind]
       const sections: Partial<Record<SectionName, QuadletSection>> = {}
       const keys: Partial<Record<SectionName, readonly string[]>> = {}
       const textKeys: Partial<Record<SectionName, readonly string[]>> = {}
       // The unit as the Config holds it: `privileged` (containers only), then its sections in this order.
       const unit: Record<string, unknown> = kind === 'container' ? { privileged } : {}
       for (const name of UNIT_SECTIONS[kind]) {
-        const raw = own(table, name)
+        const raw = name === 'Unit' ? rawUnit : name === 'Install' ? rawInstall : rawOwn
         if (raw === undefined) {
           if (name === ownSection) {
             ctx.error('missing_key', [...at, name], `The unit needs a [${kind}.<name>.${name}] section.`)

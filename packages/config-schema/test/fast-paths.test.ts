@@ -12,6 +12,7 @@ import {
   validateConfig,
 } from '../src/index.js'
 import { type PortRange, type PublishPort, type PublishPortError, parsePublishPort } from '../src/publish-port.js'
+import { exposedProtectedPath, linkOf, mayBeGuarded, normalizeHostPath } from '../src/quadlet-paths.js'
 import { keyLineParts, keyLinePartsByPattern } from '../src/ssh-key.js'
 import { ED25519_KEY } from './arbitrary-config.js'
 
@@ -391,5 +392,27 @@ describe('the PublishPort parser', () => {
       { numRuns: 5000 },
     )
     for (const value of [80, 0, 70000]) expect(parsePublishPort(value)).toEqual(parsePublishPortOracle(value))
+  })
+})
+
+describe('the guarded-path filter', () => {
+  it('lets through every path that is, contains or lies in a protected or link path', () => {
+    const component = fc.constantFrom(
+      ...['run', 'var', 'proc', 'sys', 'dev', 'etc', 'tmp', 'data', 'user', 'fd', 'shm', 'r', 'runx', 'lib'],
+      ...['appsvc', 'mtab', 'podman', 'docker.sock', 'stdin', '..', '.', ''],
+    )
+    let guarded = 0
+    fc.assert(
+      fc.property(fc.array(component, { maxLength: 4 }), (parts) => {
+        const path = normalizeHostPath(`/${parts.join('/')}`, '/')
+        const found = exposedProtectedPath(path) ?? linkOf(path)
+        if (found !== undefined) guarded++
+        if (!mayBeGuarded(path)) expect(found).toBeUndefined()
+      }),
+      { numRuns: 3000 },
+    )
+    expect(guarded).toBeGreaterThan(100)
+    expect(mayBeGuarded('/data/config/files/a')).toBe(false)
+    expect(mayBeGuarded('/')).toBe(true)
   })
 })
