@@ -56,6 +56,14 @@ export function serviceName(kind: UnitKind, name: string): string {
   return kind === 'container' ? `${name}.service` : `${name}-${kind}.service`
 }
 
+/** The four unit kinds, in the order their tables are read. */
+const UNIT_KINDS: readonly UnitKind[] = ['container', 'network', 'volume', 'build']
+
+/** The length of `serviceName(kind, name)`, without building it. */
+function serviceNameLength(kind: UnitKind, name: string): number {
+  return kind === 'container' ? name.length + '.service'.length : name.length + kind.length + '-.service'.length
+}
+
 /**
  * Unit names become file and service names: plain characters only, starting with a letter or digit (a name such as
  * `--help` would be read as an option by every `systemctl` call on its service).
@@ -303,10 +311,14 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
   }
   const containers = new Set<string>()
   const inputs: CheckedUnit[] = []
-  // Each generated service name, with the path of the unit that generates it first.
-  const services = new Map<string, readonly PathSegment[]>()
-  for (const kind of ['container', 'network', 'volume', 'build'] as const) {
-    const group = own(root, kind)
+  const groups = [own(root, 'container'), own(root, 'network'), own(root, 'volume'), own(root, 'build')]
+  // Each generated service name, with the path of the unit that generates it first. Units of one kind differ in
+  // name, so their services differ too: only a config with units of two kinds or more can have a collision.
+  const present = groups.filter((group) => group !== undefined).length
+  const services = present > 1 ? new Map<string, readonly PathSegment[]>() : undefined
+  for (let k = 0; k < UNIT_KINDS.length; k++) {
+    const kind = UNIT_KINDS[k]!
+    const group = groups[k]
     if (group === undefined) continue
     if (!isTable(group)) {
       ctx.error('wrong_type', [kind], `"${kind}" must be a table of named units, not a ${ctx.typeName(group)}.`)
@@ -316,7 +328,6 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
       const unitName = name
       const at: PathSegment[] = [kind, name]
       const table = group[name]
-      const service = serviceName(kind, name)
       if (!UNIT_NAME.test(name)) {
         ctx.error(
           'unit_name_invalid',
@@ -324,9 +335,10 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
           'A unit name starts with a letter or digit and contains only letters, digits, "_" and "-".',
           'key',
         )
-      } else if (service.length > MAX_UNIT_NAME) {
-        ctx.error('unit_name_invalid', at, `The unit name is too long for systemd (${service}).`, 'key')
-      } else {
+      } else if (serviceNameLength(kind, name) > MAX_UNIT_NAME) {
+        ctx.error('unit_name_invalid', at, `The unit name is too long for systemd (${serviceName(kind, name)}).`, 'key')
+      } else if (services !== undefined) {
+        const service = serviceName(kind, name)
         const previous = services.get(service)
         if (previous !== undefined) {
           ctx.error(

@@ -9,7 +9,7 @@ import {
   WAN_PLATFORM_PORTS,
 } from './config.js'
 import type { RuleContext } from './context.js'
-import { normalizeDnsName } from './dns-name.js'
+import { isDnsNameWithMac, normalizeDnsName } from './dns-name.js'
 import type { PathSegment } from './path.js'
 import { parseSshPublicKey } from './ssh-key.js'
 import { nonAsciiNote } from './text.js'
@@ -46,8 +46,19 @@ function cidrPrefix(text: string, slash: number): string | undefined {
   return text.slice(slash + 1)
 }
 
-/** Printable ASCII, what a hostname pattern is written in before case folding. */
-const PRINTABLE_ASCII = /^[\x21-\x7e]*$/
+/**
+ * `text` in lower case when it is printable ASCII (what a hostname pattern is written in before case folding), else
+ * the empty string; one pass over the characters, and no new string when there is no capital letter.
+ */
+function lowerPrintableAscii(text: string): string {
+  let upper = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x21 || c > 0x7e) return ''
+    if (c >= 65 && c <= 90) upper = true
+  }
+  return upper ? text.toLowerCase() : text
+}
 
 const LAN_KEYS = ['gateway_cidr', 'dhcp_start', 'dhcp_end', 'domain', 'gateway_aliases', 'hostname_pattern'] as const
 
@@ -471,7 +482,7 @@ export function checkLanTable(
   let pattern = ''
   if (patternText !== '') {
     // ASCII is checked before case folding, which would turn some non-ASCII letters into ASCII ones.
-    const lowered = PRINTABLE_ASCII.test(patternText) ? patternText.toLowerCase() : ''
+    const lowered = lowerPrintableAscii(patternText)
     if (lowered === '') {
       ctx.error(
         'hostname_pattern_invalid',
@@ -480,7 +491,7 @@ export function checkLanTable(
       )
     } else if (!lowered.includes('{mac}')) {
       ctx.error('hostname_pattern_invalid', [...at, 'hostname_pattern'], 'The pattern must contain "{mac}".')
-    } else if (normalizeDnsName(lowered.replaceAll('{mac}', '001122334455')) === undefined) {
+    } else if (!isDnsNameWithMac(lowered)) {
       // Any 12 hex digits give a valid label where these do; and a MAC of decimal digits only must still give a
       // name, not a number that a URL parser reads as an address.
       ctx.error(

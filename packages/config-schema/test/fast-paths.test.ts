@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { stringify } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
 import { isIPv4, isIPv6 } from '../src/address.js'
+import { isDnsNameWithMac, normalizeDnsName, SAMPLE_MAC } from '../src/dns-name.js'
 import {
   type Issue,
   MIN_RSA_BITS,
@@ -414,5 +415,22 @@ describe('the guarded-path filter', () => {
     expect(guarded).toBeGreaterThan(100)
     expect(mayBeGuarded('/data/config/files/a')).toBe(false)
     expect(mayBeGuarded('/')).toBe(true)
+  })
+})
+
+describe('hostname patterns', () => {
+  it('are read in place as the text with {mac} replaced is read', () => {
+    const pieces = ['{mac}', '{mac}', 'a', 'f', 'x', '0', '9', '-', '.', '{', 'mac}', 'a'.repeat(40), '1'.repeat(50)]
+    fc.assert(
+      fc.property(text(pieces, 10), (pattern) => {
+        const expected = normalizeDnsName(pattern.replaceAll('{mac}', SAMPLE_MAC)) !== undefined
+        expect(isDnsNameWithMac(pattern)).toBe(expected)
+      }),
+      { numRuns: 5000 },
+    )
+    for (const pattern of ['atomicnix-{mac}', '{mac}', '{mac}.lan', 'edge-{mac}.', '0x{mac}', '0{mac}x', '-{mac}']) {
+      const expected = normalizeDnsName(pattern.replaceAll('{mac}', SAMPLE_MAC)) !== undefined
+      expect(isDnsNameWithMac(pattern), pattern).toBe(expected)
+    }
   })
 })
