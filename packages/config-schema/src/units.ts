@@ -237,7 +237,10 @@ function plainTextKeys(table: Record<string, unknown>, keys: readonly string[]):
     if (!isKeySyntax(key)) return undefined
     const p = plainness(table[key])
     if (p === NOT_PLAIN) return undefined
-    if (p === TEXT) (text ??= []).push(key)
+    if (p === TEXT) {
+      text ??= []
+      text.push(key)
+    }
   }
   return text ?? NO_KEYS
 }
