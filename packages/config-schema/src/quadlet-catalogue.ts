@@ -245,6 +245,13 @@ function catalogueOf(version: string): Catalogue {
 
 const DEFAULT_CATALOGUE = catalogueOf(DEFAULT_PODMAN_VERSION)
 
+/** Every key of every own section that some known Podman release accepts. */
+export const ALL_QUADLET_KEYS: ReadonlySet<string> = new Set(
+  (['Container', 'Network', 'Volume', 'Build'] as const).flatMap((section) => [
+    ...RELEASES[RELEASES.length - 1]!.keys[section],
+  ]),
+)
+
 /**
  * The keys the given Podman version's Quadlet accepts in `section`. A version newer than the newest known one gets
  * the newest catalogue: a key Podman adds later stays unknown until it is listed here. Throws a RangeError for a

@@ -6,13 +6,27 @@ import { quadletMode } from './quadlet-rewrite.js'
 import type { UnitInput } from './units.js'
 
 /** Unit-file suffixes that Quadlet resolves to another unit of the same directory. */
-const UNIT_SUFFIXES = new Set(['.container', '.network', '.volume', '.build', '.image', '.pod', '.kube'])
+const UNIT_SUFFIXES = ['.container', '.network', '.volume', '.build', '.image', '.pod', '.kube']
+
+/** The suffixes by length, so that a value's ending is compared with the few of its length, in place. */
+const SUFFIXES_BY_LENGTH: readonly (readonly string[] | undefined)[] = (() => {
+  const byLength: string[][] = []
+  for (const suffix of UNIT_SUFFIXES) {
+    byLength[suffix.length] ??= []
+    byLength[suffix.length]!.push(suffix)
+  }
+  return byLength
+})()
 
 /** The Quadlet unit a value refers to (`db.volume`), if it names one. */
 export function referencedUnit(value: string): string | undefined {
   // Every suffix is one dot and a word, so the text from the last dot is the only candidate.
   const dot = value.lastIndexOf('.')
-  return dot > 0 && UNIT_SUFFIXES.has(value.slice(dot)) ? value : undefined
+  if (dot <= 0) return undefined
+  const candidates = SUFFIXES_BY_LENGTH[value.length - dot]
+  if (candidates === undefined) return undefined
+  for (const suffix of candidates) if (value.endsWith(suffix)) return value
+  return undefined
 }
 
 /** One value that may refer to another unit, with where it came from. */

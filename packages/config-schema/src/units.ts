@@ -9,6 +9,7 @@ import type {
 } from './config.js'
 import type { RuleContext } from './context.js'
 import { childPath, type PathSegment } from './path.js'
+import { ALL_QUADLET_KEYS } from './quadlet-catalogue.js'
 import { checkQuadletUnits, MAY_BREAK_TEXT_RULES } from './quadlet-rules.js'
 import { emptyRecord, isTable, own, ownKeys } from './values.js'
 
@@ -83,6 +84,25 @@ function isKeySyntax(key: string): boolean {
     if (!letter && (i === 0 || !((c >= 48 && c <= 57) || c === 45))) return false
   }
   return true
+}
+
+/**
+ * Keys that are written in most sections, all of valid syntax: the Quadlet catalogue and the common [Unit] and
+ * [Install] keys. A key among them needs no look at its characters: Object.keys hands over strings whose hash V8
+ * keeps, so that the look-up costs less than the loop.
+ */
+const COMMON_KEYS: ReadonlySet<string> = new Set(
+  [
+    ...ALL_QUADLET_KEYS,
+    ...['Description', 'Documentation', 'After', 'Before', 'Wants', 'Requires', 'Requisite', 'BindsTo', 'PartOf'],
+    ...['Conflicts', 'ConditionPathExists', 'StartLimitIntervalSec', 'StartLimitBurst', 'RequiresMountsFor'],
+    ...['WantedBy', 'RequiredBy', 'UpheldBy', 'Also', 'Alias', 'DefaultInstance'],
+  ].filter(isKeySyntax),
+)
+
+/** `isKeySyntax`, at once for the keys of `COMMON_KEYS`. */
+function isValidKey(key: string): boolean {
+  return COMMON_KEYS.has(key) || isKeySyntax(key)
 }
 
 /**
@@ -234,7 +254,7 @@ function plainTextKeys(table: Record<string, unknown>, keys: readonly string[]):
   let text: string[] | undefined
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
-    if (!isKeySyntax(key)) return undefined
+    if (!isValidKey(key)) return undefined
     const p = plainness(table[key])
     if (p === NOT_PLAIN) return undefined
     if (p === TEXT) {
