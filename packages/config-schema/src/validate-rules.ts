@@ -232,11 +232,15 @@ export function portListOf(value: unknown, at: readonly PathSegment[], ctx: Rule
 }
 
 function portSet(table: Record<string, unknown>, at: readonly PathSegment[], ctx: RuleContext, wan = false): PortSet {
-  const tcp = portListOf(own(table, 'tcp'), [...at, 'tcp'], ctx)
-  const udp = portListOf(own(table, 'udp'), [...at, 'udp'], ctx)
+  const rawTcp = own(table, 'tcp')
+  const rawUdp = own(table, 'udp')
+  const atTcp = [...at, 'tcp']
+  const atUdp = [...at, 'udp']
+  const tcp = portListOf(rawTcp, atTcp, ctx)
+  const udp = portListOf(rawUdp, atUdp, ctx)
   if (wan) {
-    checkWanPorts(own(table, 'tcp'), [...at, 'tcp'], 'tcp', ctx)
-    checkWanPorts(own(table, 'udp'), [...at, 'udp'], 'udp', ctx)
+    checkWanPorts(rawTcp, atTcp, 'tcp', ctx)
+    checkWanPorts(rawUdp, atUdp, 'udp', ctx)
   }
   return { tcp, udp }
 }
@@ -274,10 +278,12 @@ function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): Firewal
   if (inbound === undefined) return empty
   const at = ['firewall', 'inbound']
   checkKnownKeys(inbound, at, ['tcp', 'udp', 'wan', 'lan'], ctx)
+  const rawWan = own(inbound, 'wan')
+  const rawLan = own(inbound, 'lan')
   const flat = own(inbound, 'tcp') !== undefined || own(inbound, 'udp') !== undefined
-  const scoped = own(inbound, 'wan') !== undefined || own(inbound, 'lan') !== undefined
+  const scoped = rawWan !== undefined || rawLan !== undefined
   if (flat && scoped) {
-    const key = own(inbound, 'wan') !== undefined ? 'wan' : 'lan'
+    const key = rawWan !== undefined ? 'wan' : 'lan'
     ctx.error(
       'firewall_mixed_forms',
       [...at, key],
@@ -289,7 +295,7 @@ function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): Firewal
   if (!scoped) result = { wan: portSet(inbound, at, ctx, true) }
   else {
     const scope = (name: 'wan' | 'lan'): PortSet | undefined => {
-      const table = own(inbound, name)
+      const table = name === 'wan' ? rawWan : rawLan
       if (table === undefined) return undefined
       if (!isTable(table)) {
         ctx.error('wrong_type', [...at, name], `The ${name} scope must be a table, not a ${ctx.typeName(table)}.`)
