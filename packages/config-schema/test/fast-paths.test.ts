@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { stringify } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
 import { isIPv4, isIPv6 } from '../src/address.js'
+import { decodeBase64 } from '../src/base64.js'
 import { isDnsNameWithMac, normalizeDnsName, SAMPLE_MAC } from '../src/dns-name.js'
 import {
   type Issue,
@@ -432,5 +433,53 @@ describe('hostname patterns', () => {
       const expected = normalizeDnsName(pattern.replaceAll('{mac}', SAMPLE_MAC)) !== undefined
       expect(isDnsNameWithMac(pattern), pattern).toBe(expected)
     }
+  })
+})
+
+// base64 as first written, one character at a time: the oracle for the decoder that reads four at a time.
+const ORACLE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+const ORACLE_VALUES = new Int16Array(128).fill(-1)
+for (let i = 0; i < ORACLE_ALPHABET.length; i++) ORACLE_VALUES[ORACLE_ALPHABET.charCodeAt(i)] = i
+
+/**
+ * Decodes canonical standard base64 (with `=` padding, no whitespace); undefined for anything else. Written here
+ * because pure packages have neither `Buffer` nor DOM's `atob` in their types.
+ */
+function decodeBase64Oracle(text: string): Uint8Array | undefined {
+  if (text.length === 0 || text.length % 4 !== 0) return undefined
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
+  const out = new Uint8Array((text.length / 4) * 3 - padding)
+  let o = 0
+  for (let i = 0; i < text.length; i += 4) {
+    let chunk = 0
+    for (let j = 0; j < 4; j++) {
+      const code = text.charCodeAt(i + j)
+      const isPad = code === 61 && i + j >= text.length - padding
+      const v = isPad ? 0 : code < 128 ? ORACLE_VALUES[code]! : -1
+      if (v < 0) return undefined
+      chunk = (chunk << 6) | v
+    }
+    if (o < out.length) out[o++] = (chunk >> 16) & 0xff
+    if (o < out.length) out[o++] = (chunk >> 8) & 0xff
+    if (o < out.length) out[o++] = chunk & 0xff
+  }
+  return out
+}
+
+describe('the base64 decoder', () => {
+  it('decodes what the one-character decoder decodes, and refuses what it refuses', () => {
+    const pieces = ['A', 'Q', '/', '+', 'z', '9', '=', '==', '-', '_', ' ', '\u00e9', '\u0100', 'AAAA', 'QUJD']
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          text(pieces, 12),
+          fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')),
+        ),
+        (value) => {
+          expect(decodeBase64(value)).toEqual(decodeBase64Oracle(value))
+        },
+      ),
+      { numRuns: 5000 },
+    )
   })
 })
