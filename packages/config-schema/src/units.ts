@@ -60,6 +60,11 @@ export function serviceName(kind: UnitKind, name: string): string {
 /** The four unit kinds, in the order their tables are read. */
 const UNIT_KINDS: readonly UnitKind[] = ['container', 'network', 'volume', 'build']
 
+/** True for a name that ends in `-network`, `-volume` or `-build`, whose container service another unit can generate. */
+function endsInKind(name: string): boolean {
+  return name.endsWith('-network') || name.endsWith('-volume') || name.endsWith('-build')
+}
+
 /** The length of `serviceName(kind, name)`, without building it. */
 function serviceNameLength(kind: UnitKind, name: string): number {
   return kind === 'container' ? name.length + '.service'.length : name.length + kind.length + '-.service'.length
@@ -334,14 +339,12 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
   }
   const containers = new Set<string>()
   const inputs: CheckedUnit[] = []
-  const groups = [own(root, 'container'), own(root, 'network'), own(root, 'volume'), own(root, 'build')]
-  // Each generated service name, with the path of the unit that generates it first. Units of one kind differ in
-  // name, so their services differ too: only a config with units of two kinds or more can have a collision.
-  const present = groups.filter((group) => group !== undefined).length
-  const services = present > 1 ? new Map<string, readonly PathSegment[]>() : undefined
-  for (let k = 0; k < UNIT_KINDS.length; k++) {
-    const kind = UNIT_KINDS[k]!
-    const group = groups[k]
+  // Two units generate the same service only as a container `<n>-<kind>` and the `<kind>` unit `<n>`: units of one
+  // kind differ in name, and a network, volume or build service ends in its kind. Containers are read first, so
+  // those with such a name are kept here, by name, with their paths; the other unit reports the collision.
+  let suffixed: Map<string, readonly PathSegment[]> | undefined
+  for (const kind of UNIT_KINDS) {
+    const group = own(root, kind)
     if (group === undefined) continue
     if (!isTable(group)) {
       ctx.error('wrong_type', [kind], `"${kind}" must be a table of named units, not a ${ctx.typeName(group)}.`)
@@ -360,17 +363,21 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
         )
       } else if (serviceNameLength(kind, name) > MAX_UNIT_NAME) {
         ctx.error('unit_name_invalid', at, `The unit name is too long for systemd (${serviceName(kind, name)}).`, 'key')
-      } else if (services !== undefined) {
-        const service = serviceName(kind, name)
-        const previous = services.get(service)
+      } else if (kind === 'container') {
+        if (endsInKind(name)) {
+          suffixed ??= new Map()
+          suffixed.set(name, at)
+        }
+      } else if (suffixed !== undefined) {
+        const previous = suffixed.get(`${name}-${kind}`)
         if (previous !== undefined) {
           ctx.error(
             'service_name_collision',
             at,
-            `This unit and [${previous[0]}.${previous[1]}] would both generate ${service}; rename one of them.`,
+            `This unit and [${previous[0]}.${previous[1]}] would both generate ${serviceName(kind, name)}; rename one of them.`,
             'key',
           )
-        } else services.set(service, at)
+        }
       }
       if (!isTable(table)) {
         ctx.error('wrong_type', at, `A unit must be a table, not a ${ctx.typeName(table)}.`)

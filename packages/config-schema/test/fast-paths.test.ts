@@ -483,3 +483,50 @@ describe('the base64 decoder', () => {
     )
   })
 })
+
+describe('service name collisions', () => {
+  it('are the collisions that comparing every generated service name finds', () => {
+    const name = fc.constantFrom('a', 'b', 'a-network', 'a-volume', 'a-build', 'b-build', 'a-volume-network', 'x-')
+    const kinds = ['container', 'network', 'volume', 'build'] as const
+    const units = fc.record({
+      container: fc.uniqueArray(name, { maxLength: 4 }),
+      network: fc.uniqueArray(name, { maxLength: 3 }),
+      volume: fc.uniqueArray(name, { maxLength: 3 }),
+      build: fc.uniqueArray(name, { maxLength: 3 }),
+    })
+    fc.assert(
+      fc.property(units, (names) => {
+        const document: Record<string, unknown> = {
+          version: 1,
+          admin: { ssh_keys: [ED25519_KEY] },
+          firewall: { inbound: { tcp: [443] } },
+        }
+        const expected: string[] = []
+        const services = new Map<string, string>()
+        for (const kind of kinds) {
+          const group: Record<string, unknown> = {}
+          for (const n of names[kind]) {
+            group[n] = kind === 'container' ? { privileged: true, Container: { Image: 'x' } } : {}
+            const service = kind === 'container' ? `${n}.service` : `${n}-${kind}.service`
+            const previous = services.get(service)
+            if (previous !== undefined) expected.push(`${kind}.${n} ${previous} ${service}`)
+            else services.set(service, `[${kind}.${n}]`)
+          }
+          if (names[kind].length > 0) document[kind] = group
+        }
+        const result = validateConfig(document)
+        const found = (result.ok ? [] : result.errors)
+          .filter((e) => e.code === 'service_name_collision')
+          .map(
+            (e) =>
+              `${e.path} ${e.message
+                .match(/and (\S+) would both generate (\S+);/)
+                ?.slice(1)
+                .join(' ')}`,
+          )
+        expect(found).toEqual(expected)
+      }),
+      { numRuns: 1000 },
+    )
+  })
+})
