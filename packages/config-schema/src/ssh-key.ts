@@ -1,4 +1,4 @@
-import { decodeBase64 } from './base64.js'
+import { decodeBase64Into, decodedLength } from './base64.js'
 
 /** OpenSSH public key types accepted for `[admin] ssh_keys`. */
 export const SSH_KEY_TYPES: readonly string[] = [
@@ -39,17 +39,21 @@ class WireReader {
   private at = 0
   /** Offset of the field that `field` read last. */
   start = 0
-  constructor(readonly bytes: Uint8Array) {}
+  /** The blob is `bytes[0, end)`. */
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly end: number,
+  ) {}
   get done(): boolean {
-    return this.at === this.bytes.length
+    return this.at === this.end
   }
   /** Reads the next field; its length (it starts at `start`), or -1 when the blob ends first. */
   field(): number {
     const b = this.bytes
-    if (this.at + 4 > b.length) return -1
+    if (this.at + 4 > this.end) return -1
     const length = ((b[this.at]! << 24) | (b[this.at + 1]! << 16) | (b[this.at + 2]! << 8) | b[this.at + 3]!) >>> 0
     this.at += 4
-    if (this.at + length > b.length) return -1
+    if (this.at + length > this.end) return -1
     this.start = this.at
     this.at += length
     return length
@@ -104,12 +108,12 @@ function malformed(type: string): SshKeyProblem {
   return { code: 'ssh_key_invalid', message: `The ${type} key data is malformed.` }
 }
 
-/** Checks the decoded key blob for its type (one of `SSH_KEY_TYPES`); returns a problem or undefined. */
-function checkBlob(type: string, blob: Uint8Array): SshKeyProblem | undefined {
-  const r = new WireReader(blob)
+/** Checks the decoded key blob `blob[0, end)` for its type (one of `SSH_KEY_TYPES`); returns a problem or undefined. */
+function checkBlob(type: string, blob: Uint8Array, end: number): SshKeyProblem | undefined {
+  const r = new WireReader(blob, end)
   if (!r.textIs(type)) {
     // Read again for the message: what the blob names instead, if it names anything.
-    const named = new WireReader(blob).text()
+    const named = new WireReader(blob, end).text()
     if (named === undefined) return { code: 'ssh_key_invalid', message: 'The key data is not an OpenSSH public key.' }
     return { code: 'ssh_key_type_mismatch', message: `The key says "${type}" but its data is a "${named}" key.` }
   }
@@ -138,6 +142,19 @@ function checkBlob(type: string, blob: Uint8Array): SshKeyProblem | undefined {
   if (!r.textIs(curve) || r.field() !== pointBytes || blob[r.start] !== 4) return malformed(type)
   if (sk && !r.skipText()) return malformed(type)
   return r.done ? undefined : malformed(type)
+}
+
+/**
+ * Blobs are decoded into one buffer that every call reuses (reading a key is synchronous), as a typed array of its
+ * own per key costs more than decoding it; a blob larger than `SCRATCH_LIMIT` bytes gets an array of its own.
+ */
+let scratch = new Uint8Array(1024)
+const SCRATCH_LIMIT = 16 * 1024
+
+/** The shared buffer, grown to hold `length` bytes. */
+function scratchOf(length: number): Uint8Array {
+  if (scratch.length < length) scratch = new Uint8Array(SCRATCH_LIMIT)
+  return scratch
 }
 
 /** The three parts of a key line as `KEY_LINE` reads them, or undefined when it does not match. */
@@ -227,11 +244,12 @@ export function parseSshPublicKey(
         : `Key type "${type}" is not accepted; use ssh-ed25519, ecdsa-sha2-nistp256/384/521, an sk- key or ssh-rsa.`
     return { ok: false, problem: { code: 'ssh_key_type_unsupported', message } }
   }
-  const bytes = decodeBase64(blob)
-  if (bytes === undefined) {
+  const length = decodedLength(blob)
+  const bytes = length <= SCRATCH_LIMIT ? scratchOf(length) : new Uint8Array(length)
+  if (length < 0 || !decodeBase64Into(blob, bytes)) {
     return { ok: false, problem: { code: 'ssh_key_invalid', message: 'The key data is not valid base64.' } }
   }
-  const problem = checkBlob(type, bytes)
+  const problem = checkBlob(type, bytes, length)
   if (problem) return { ok: false, problem }
   const line = comment === '' ? `${type} ${blob}` : `${type} ${blob} ${comment}`
   return { ok: true, key: { type, blob, comment, line } }
