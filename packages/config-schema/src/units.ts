@@ -237,17 +237,19 @@ function plainness(value: unknown): number {
  */
 function section(
   value: unknown,
-  at: readonly PathSegment[],
+  kind: UnitKind,
+  unit: string,
+  name: SectionName,
   ctx: RuleContext,
 ): { entries: QuadletSection; keys: string[]; textKeys: readonly string[] } | undefined {
   if (!isTable(value)) {
-    ctx.error('wrong_type', at, `The section must be a table, not a ${ctx.typeName(value)}.`)
+    ctx.error('wrong_type', [kind, unit, name], `The section must be a table, not a ${ctx.typeName(value)}.`)
     return undefined
   }
   const names = ownKeys(value)
   const textKeys = ctx.source === 'toml' ? plainTextKeys(value, names) : undefined
   if (textKeys !== undefined) return { entries: value as QuadletSection, keys: names, textKeys }
-  const copied = copiedSection(value, names, at, ctx)
+  const copied = copiedSection(value, names, [kind, unit, name], ctx)
   return { entries: copied.entries, keys: copied.keys, textKeys: copied.keys }
 }
 
@@ -425,7 +427,7 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { u
           }
           continue
         }
-        const typed = section(raw, [kind, unitName, name], ctx)
+        const typed = section(raw, kind, unitName, name, ctx)
         if (typed !== undefined) {
           sections[name] = typed.entries
           keys[name] = typed.keys
