@@ -82,8 +82,11 @@ function scan(own: QuadletSection, key: string, how: number, at: readonly PathSe
   }
 }
 
-/** The references of one unit: image, volume, mount and network sources that name other units. */
-function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[] } {
+/**
+ * The references of one unit: image, volume, mount and network sources that name other units, and (`withImages`)
+ * its images.
+ */
+function referencesOf(unit: UnitInput, withImages: boolean): { units: Reference[]; images: Reference[] } {
   const own = unit.sections[unit.ownSection]
   const units: Reference[] = []
   const images: Reference[] = []
@@ -92,7 +95,7 @@ function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[
   const container = unit.kind === 'container'
   if (container || unit.kind === 'volume') {
     scan(own, 'Image', UNIT, at, units)
-    scan(own, 'Image', IMAGE, at, images)
+    if (withImages) scan(own, 'Image', IMAGE, at, images)
   }
   if (container || unit.kind === 'build') scan(own, 'Volume', VOLUME, at, units)
   if (container) scan(own, 'Mount', MOUNT, at, units)
@@ -119,7 +122,8 @@ export function checkReferences(units: readonly UnitInput[], ctx: RuleContext): 
   }
   for (const unit of units) {
     const rootless = quadletMode(unit) === 'rootless'
-    const { units: refs, images } = referencesOf(unit)
+    // Images matter only to a rootless container, and only when a build makes any.
+    const { units: refs, images } = referencesOf(unit, rootless && builtImages.size > 0)
     for (const ref of refs) {
       if (rootless) {
         ctx.error(
