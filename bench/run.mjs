@@ -80,6 +80,7 @@ await (await import('./serve.mjs')).run((row) => rows.push(row))
 await (await import('./upgrade.mjs')).run((row) => rows.push(row))
 await (await import('./packaging.mjs')).run((row) => rows.push(row))
 await (await import('./validate-large.mjs')).run((row) => rows.push(row))
+await (await import('./checks.mjs')).run((row) => rows.push(row))
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)))
 console.log(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; medians of interleaved rounds\n`)

@@ -40,3 +40,62 @@ export function normalizeDnsName(input: string): string | undefined {
   const name = length === input.length ? input : input.slice(0, length)
   return upper ? name.toLowerCase() : name
 }
+
+/** The twelve hex digits that stand for `{mac}` when a hostname pattern is checked. */
+export const SAMPLE_MAC = '001122334455'
+
+/**
+ * True when `normalizeDnsName(pattern.replaceAll('{mac}', SAMPLE_MAC))` is defined, read in place: each `{mac}`
+ * reads as the twelve digits of `SAMPLE_MAC`, so that checking a pattern builds no string.
+ */
+export function isDnsNameWithMac(pattern: string): boolean {
+  let macs = 0
+  for (let i = pattern.indexOf('{mac}'); i !== -1; i = pattern.indexOf('{mac}', i + 5)) macs++
+  const total = pattern.length + macs * (SAMPLE_MAC.length - 5)
+  const length = pattern.charCodeAt(pattern.length - 1) === 46 ? total - 1 : total
+  if (length === 0 || length > 253) return false
+  // `p` reads the pattern, `mac` the sample while inside a `{mac}` (-1 outside), `v` the replaced text.
+  let p = 0
+  let mac = -1
+  let labelStart = 0
+  let labelFirst = 0
+  let previous = 0
+  let decimal = true
+  let hex = false
+  for (let v = 0; v <= length; v++) {
+    let c: number
+    if (v === length) c = 46
+    else if (mac !== -1) {
+      c = SAMPLE_MAC.charCodeAt(mac++)
+      if (mac === SAMPLE_MAC.length) mac = -1
+    } else if (pattern.charCodeAt(p) === 123 && pattern.startsWith('{mac}', p)) {
+      c = SAMPLE_MAC.charCodeAt(0)
+      mac = 1
+      p += 5
+    } else c = pattern.charCodeAt(p++)
+    if (c === 46) {
+      const size = v - labelStart
+      if (size === 0 || size > 63 || previous === 45) return false
+      if (v === length && (decimal || hex)) return false
+      labelStart = v + 1
+      decimal = true
+      hex = false
+      previous = c
+      continue
+    }
+    if (v === labelStart) labelFirst = c
+    const lower = c | 32
+    const letter = lower >= 97 && lower <= 122
+    const digit = c >= 48 && c <= 57
+    if (letter) {
+      hex = hex ? lower <= 102 : decimal && lower === 120 && v === labelStart + 1 && labelFirst === 48
+    } else if (digit) {
+      // Digits keep a decimal label decimal and a hex label hex.
+    } else if (c === 45 && v !== labelStart) {
+      hex = false
+    } else return false
+    if (!digit) decimal = false
+    previous = c
+  }
+  return true
+}

@@ -32,37 +32,51 @@ function invalid(message: string): { ok: false; error: PublishPortError } {
   return { ok: false, error: { kind: 'invalid', message } }
 }
 
-/** A port number of a range, 1..65535, or the sentence saying why `part` of `text` is not one. */
-function parsePort(part: string, text: string, what: string): number | string {
-  // `0` or 1..5 digits without a leading zero, read in one pass (the hot path of every PublishPort).
+/** The sentence for a port or range that is not one, quoting `text[start, end)`. */
+function notAPort(text: string, start: number, end: number, what: string): string {
+  return `The ${what} "${text.slice(start, end)}" is not a port or a range such as 8000-8010.`
+}
+
+/**
+ * The port number at `text[from, to)` of the range `text[start, end)`, 1..65535, or the sentence saying why it is not
+ * one. `0` or 1..5 digits without a leading zero, read in one pass (the hot path of every PublishPort).
+ */
+function parsePort(text: string, from: number, to: number, start: number, end: number, what: string): number | string {
+  const length = to - from
+  if (length === 0 || length > 5 || (length > 1 && text.charCodeAt(from) === 48)) {
+    return notAPort(text, start, end, what)
+  }
   let n = 0
-  const ok = part.length > 0 && part.length <= 5 && (part.length === 1 || part.charCodeAt(0) !== 48)
-  for (let i = 0; ok && i < part.length; i++) {
-    const digit = part.charCodeAt(i) - 48
-    if (digit < 0 || digit > 9) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return notAPort(text, start, end, what)
     n = n * 10 + digit
   }
-  if (!ok) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
-  if (n < 1 || n > 65535) return `The ${what} ${part} is outside 1..65535.`
+  if (n < 1 || n > 65535) return `The ${what} ${text.slice(from, to)} is outside 1..65535.`
   return n
 }
 
-function parseRange(text: string, what: string): PortRange | string {
-  const dash = text.indexOf('-')
-  if (dash === -1) {
-    const port = parsePort(text, text, what)
+/** The port or range `text[start, end)`, or the sentence saying why it is not one. */
+function parseRange(text: string, start: number, end: number, what: string): PortRange | string {
+  const dash = text.indexOf('-', start)
+  if (dash === -1 || dash >= end) {
+    const port = parsePort(text, start, end, start, end, what)
     return typeof port === 'string' ? port : { first: port, last: port }
   }
-  if (text.indexOf('-', dash + 1) !== -1) return `The ${what} "${text}" is not a port or a range such as 8000-8010.`
-  const first = parsePort(text.slice(0, dash), text, what)
+  const second = text.indexOf('-', dash + 1)
+  if (second !== -1 && second < end) return notAPort(text, start, end, what)
+  const first = parsePort(text, start, dash, start, end, what)
   if (typeof first === 'string') return first
-  const last = parsePort(text.slice(dash + 1), text, what)
+  const last = parsePort(text, dash + 1, end, start, end, what)
   if (typeof last === 'string') return last
-  if (last < first) return `The ${what} range "${text}" ends before it starts.`
+  if (last < first) return `The ${what} range "${text.slice(start, end)}" ends before it starts.`
   return { first, last }
 }
 
-/** Parses one `PublishPort` value; integers are bare container ports. */
+/**
+ * Parses one `PublishPort` value; integers are bare container ports. The parts are found by the positions of their
+ * separators, so that a valid value costs no array and no string but the host address.
+ */
 export function parsePublishPort(
   value: string | number,
 ): { ok: true; value: PublishPort } | { ok: false; error: PublishPortError } {
@@ -76,46 +90,60 @@ export function parsePublishPort(
       },
     }
   }
-  let rest = text
+  // What is left once the protocol and a bracketed address are taken off is text[begin, end).
+  let begin = 0
+  let end = text.length
   let protocol: PublishPort['protocol']
-  const slash = rest.lastIndexOf('/')
+  const slash = text.lastIndexOf('/')
   if (slash !== -1) {
-    const proto = rest.slice(slash + 1)
+    const proto = text.slice(slash + 1)
     if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') {
       return invalid(`The protocol "${proto}" is not tcp, udp or sctp.`)
     }
     protocol = proto
-    rest = rest.slice(0, slash)
+    end = slash
   }
   let hostIp: string | undefined
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']')
-    if (close === -1 || rest[close + 1] !== ':') return invalid('An IPv6 host address must be written as [address]:.')
-    hostIp = rest.slice(1, close)
+  if (text.charCodeAt(0) === 91) {
+    const close = text.indexOf(']')
+    if (close === -1 || close >= end || text.charCodeAt(close + 1) !== 58 || close + 1 >= end) {
+      return invalid('An IPv6 host address must be written as [address]:.')
+    }
+    hostIp = text.slice(1, close)
     if (!isIPv6(hostIp)) return invalid(`"${hostIp}" is not an IPv6 address.`)
-    rest = rest.slice(close + 2)
-    if (!rest.includes(':'))
+    begin = close + 2
+    if (colonIn(text, begin, end) === -1) {
       return invalid('After a host address, write hostPort:containerPort (hostPort may be empty).')
+    }
   }
-  const parts = rest.split(':')
-  if (parts.length > (hostIp === undefined ? 3 : 2)) {
+  // Up to three colon-separated parts: [ip:][hostPort:]containerPort (two after a bracketed address).
+  const c1 = colonIn(text, begin, end)
+  const c2 = c1 === -1 ? -1 : colonIn(text, c1 + 1, end)
+  const c3 = c2 === -1 ? -1 : colonIn(text, c2 + 1, end)
+  if (c3 !== -1 || (hostIp !== undefined && c2 !== -1)) {
     return invalid('Expected [[ip:][hostPort]:]containerPort[/protocol]; IPv6 addresses go in brackets.')
   }
-  if (hostIp === undefined && parts.length === 3) {
-    hostIp = parts.shift()!
+  let hostStart = -1
+  let hostEnd = -1
+  if (c2 !== -1) {
+    hostIp = text.slice(begin, c1)
     if (hostIp !== '' && !isIPv4(hostIp)) return invalid(`"${hostIp}" is not an IPv4 address.`)
+    hostStart = c1 + 1
+    hostEnd = c2
+  } else if (c1 !== -1) {
+    hostStart = begin
+    hostEnd = c1
   }
-  const containerText = parts.pop()!
-  const containerPort = parseRange(containerText, 'container port')
+  const containerStart = c2 !== -1 ? c2 + 1 : c1 !== -1 ? c1 + 1 : begin
+  const containerPort = parseRange(text, containerStart, end, 'container port')
   if (typeof containerPort === 'string') return invalid(containerPort)
   let hostPort: PortRange | undefined
-  if (parts.length === 1) {
-    const hostText = parts[0]!
-    if (hostText === '') {
+  if (hostStart !== -1) {
+    if (hostStart === hostEnd) {
       if (hostIp === undefined)
         return invalid('An empty host port needs a host address before it, as in 127.0.0.1::80.')
     } else {
-      const parsed = parseRange(hostText, 'host port')
+      const parsed = parseRange(text, hostStart, hostEnd, 'host port')
       if (typeof parsed === 'string') return invalid(parsed)
       hostPort = parsed
     }
@@ -131,6 +159,12 @@ export function parsePublishPort(
   if (hostPort !== undefined) out.hostPort = hostPort
   if (protocol !== undefined) out.protocol = protocol
   return { ok: true, value: out }
+}
+
+/** The first ":" in `text[from, to)`, or -1. */
+function colonIn(text: string, from: number, to: number): number {
+  const at = text.indexOf(':', from)
+  return at === -1 || at >= to ? -1 : at
 }
 
 function formatRange(range: PortRange): string {

@@ -227,6 +227,11 @@ for (const step of ADDED) {
  * it. Throws a RangeError for a malformed or older version, which is a caller's mistake, not a config's.
  */
 export function quadletCatalogue(version: string = DEFAULT_PODMAN_VERSION): Catalogue {
+  // The default is what almost every call asks for: its catalogue is looked up once, when the module loads.
+  return version === DEFAULT_PODMAN_VERSION ? DEFAULT_CATALOGUE : catalogueOf(version)
+}
+
+function catalogueOf(version: string): Catalogue {
   const parsed = parseVersion(version)
   if (parsed === undefined || compareVersions(parsed, RELEASES[0]!.version) < 0) {
     throw new RangeError(
@@ -237,6 +242,15 @@ export function quadletCatalogue(version: string = DEFAULT_PODMAN_VERSION): Cata
   for (const release of RELEASES) if (compareVersions(release.version, parsed) <= 0) found = release
   return found.keys
 }
+
+const DEFAULT_CATALOGUE = catalogueOf(DEFAULT_PODMAN_VERSION)
+
+/** Every key of every own section that some known Podman release accepts. */
+export const ALL_QUADLET_KEYS: ReadonlySet<string> = new Set(
+  (['Container', 'Network', 'Volume', 'Build'] as const).flatMap((section) => [
+    ...RELEASES[RELEASES.length - 1]!.keys[section],
+  ]),
+)
 
 /**
  * The keys the given Podman version's Quadlet accepts in `section`. A version newer than the newest known one gets

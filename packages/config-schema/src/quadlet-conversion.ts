@@ -13,6 +13,16 @@ const REMAP_USERS = ['manual', 'auto', 'keep-id']
 /** Keys that set the user namespace explicitly, and the deprecated keys that Quadlet refuses alongside them. */
 const USERNS_KEYS = ['UserNS', 'UIDMap', 'GIDMap', 'SubUIDMap', 'SubGIDMap']
 const REMAP_KEYS = ['RemapUid', 'RemapGid', 'RemapUsers']
+const REMAP_ID_KEYS = ['RemapUid', 'RemapGid']
+
+/** Volume keys that only a `Device` gives meaning to. */
+const DEVICE_KEYS = ['Type', 'Options']
+
+/** The first of `keys` that `own` has. */
+function firstPresent(own: QuadletSection, keys: readonly string[]): string | undefined {
+  for (let i = 0; i < keys.length; i++) if (own[keys[i]!] !== undefined) return keys[i]
+  return undefined
+}
 
 function count(value: QuadletSection[string] | undefined): number {
   if (value === undefined) return 0
@@ -47,15 +57,13 @@ export function checkConversion(unit: UnitInput, own: QuadletSection, at: readon
     if (remap !== undefined && !REMAP_USERS.includes(remap)) {
       ctx.error('quadlet_value_invalid', [...at, 'RemapUsers'], `RemapUsers is one of ${REMAP_USERS.join(', ')}.`)
     }
-    const explicit = USERNS_KEYS.some((k) => own[k] !== undefined)
-    const remapKeys = REMAP_KEYS.filter((k) => own[k] !== undefined)
-    if (explicit && remapKeys.length > 0) {
-      conflict(remapKeys[0]!, 'The deprecated Remap keys cannot be combined with UserNS, UIDMap, GIDMap or SubUIDMap.')
+    const remapKey = firstPresent(own, REMAP_KEYS)
+    if (remapKey !== undefined && firstPresent(own, USERNS_KEYS) !== undefined) {
+      conflict(remapKey, 'The deprecated Remap keys cannot be combined with UserNS, UIDMap, GIDMap or SubUIDMap.')
     } else if (remap === undefined) {
-      for (const key of ['RemapUid', 'RemapGid'])
-        if (own[key] !== undefined) conflict(key, `"${key}" needs "RemapUsers".`)
+      for (const key of REMAP_ID_KEYS) if (own[key] !== undefined) conflict(key, `"${key}" needs "RemapUsers".`)
     } else if (remap === 'keep-id') {
-      for (const key of ['RemapUid', 'RemapGid']) {
+      for (const key of REMAP_ID_KEYS) {
         if (count(own[key]) > 1) conflict(key, `RemapUsers=keep-id takes one "${key}" at most.`)
       }
     }
@@ -72,7 +80,7 @@ export function checkConversion(unit: UnitInput, own: QuadletSection, at: readon
     const driverImage = last(own.Driver) === 'image'
     if (driverImage && own.Image === undefined) conflict('Driver', 'Driver=image needs "Image".')
     if (!driverImage && own.Device === undefined) {
-      for (const key of ['Type', 'Options']) if (own[key] !== undefined) conflict(key, `"${key}" needs "Device".`)
+      for (const key of DEVICE_KEYS) if (own[key] !== undefined) conflict(key, `"${key}" needs "Device".`)
     }
   }
   if (unit.kind === 'build') {

@@ -101,10 +101,17 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
   const hostPath = (path: string, key: string, index: number | undefined, glob = false) =>
     checkHostPath(path, glob, rootless, at, key, index, ctx)
   for (const key of PATH_KEYS[unit.kind]) {
-    if (own[key] === undefined) continue
-    eachString(own[key], (value, index) => {
-      if (unit.kind !== 'build' || !isBuildKeyword(value)) hostPath(value, key, index)
-    })
+    const value = own[key]
+    if (value === undefined) continue
+    if (!Array.isArray(value)) {
+      if (typeof value === 'string' && (unit.kind !== 'build' || !isBuildKeyword(value)))
+        hostPath(value, key, undefined)
+      continue
+    }
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (typeof item === 'string' && (unit.kind !== 'build' || !isBuildKeyword(item))) hostPath(item, key, i)
+    }
   }
   if (unit.kind === 'container' && own.Mount !== undefined) {
     eachItem(own.Mount, (value, index) => {
@@ -133,23 +140,16 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
       }
     })
   }
-  if ((unit.kind === 'container' || unit.kind === 'build') && own.Volume !== undefined) {
-    eachString(own.Volume, (value, index) => {
-      // The destination is the whole value, or what follows the first colon up to the next one.
-      const colon = value.indexOf(':')
-      const destinationEmpty = colon === -1 ? value === '' : colon + 1 === value.length || value[colon + 1] === ':'
-      if (destinationEmpty) {
-        // "Volume=:" makes Quadlet write an empty, unquoted "-v" argument, and the image becomes the volume.
-        ctx.error(
-          'quadlet_volume_invalid',
-          childPath(at, 'Volume', index),
-          'A volume needs a container path: [source:]destination[:options].',
-        )
-        return
+  const volumes = own.Volume
+  if ((unit.kind === 'container' || unit.kind === 'build') && volumes !== undefined) {
+    if (!Array.isArray(volumes)) {
+      if (typeof volumes === 'string') checkVolume(volumes, undefined, rootless, at, ctx)
+    } else {
+      for (let i = 0; i < volumes.length; i++) {
+        const item = volumes[i]
+        if (typeof item === 'string') checkVolume(item, i, rootless, at, ctx)
       }
-      const source = volumeHostSource(value)
-      if (source !== undefined) hostPath(source, 'Volume', index)
-    })
+    }
   }
   if (unit.kind !== 'container') return
   // Quadlet splits LogOpt at whitespace, so every word that sets a path counts.
@@ -172,6 +172,30 @@ export function checkMounts(unit: UnitInput, own: QuadletSection, at: readonly P
     const colon = host.indexOf(':')
     hostPath(colon === -1 ? host : host.slice(0, colon), 'AddDevice', index)
   })
+}
+
+/** One `Volume=` value (or item `index`): a container path, and the rule for its host path when it has one. */
+function checkVolume(
+  value: string,
+  index: number | undefined,
+  rootless: boolean,
+  at: readonly PathSegment[],
+  ctx: RuleContext,
+): void {
+  // The destination is the whole value, or what follows the first colon up to the next one.
+  const colon = value.indexOf(':')
+  const destinationEmpty = colon === -1 ? value === '' : colon + 1 === value.length || value[colon + 1] === ':'
+  if (destinationEmpty) {
+    // "Volume=:" makes Quadlet write an empty, unquoted "-v" argument, and the image becomes the volume.
+    ctx.error(
+      'quadlet_volume_invalid',
+      childPath(at, 'Volume', index),
+      'A volume needs a container path: [source:]destination[:options].',
+    )
+    return
+  }
+  const source = volumeHostSource(value)
+  if (source !== undefined) checkHostPath(source, false, rootless, at, 'Volume', index, ctx)
 }
 
 /** A build `File` or `SetWorkingDirectory` that names no host path: a URL, or the keywords `file` and `unit`. */

@@ -195,6 +195,7 @@ export function rootlessPathProblem(expanded: string, glob = false): RootlessPat
     }
   }
   const path = normalizeHostPath(glob ? globBase(expanded) : expanded, '/')
+  if (!mayBeGuarded(path)) return undefined
   const exposed = exposedProtectedPath(path)
   if (exposed) {
     return {
@@ -212,8 +213,24 @@ export function rootlessPathProblem(expanded: string, glob = false): RootlessPat
   return undefined
 }
 
+/** The first component of every path in `ROOTLESS_PROTECTED_PATHS` and `ROOTLESS_LINK_PATHS` (`run`, `proc`, ...). */
+const GUARDED_ROOTS: ReadonlySet<string> = new Set(
+  [...ROOTLESS_PROTECTED_PATHS, ...ROOTLESS_LINK_PATHS].map((p) => p.path.split('/')[1]!),
+)
+
+/**
+ * False when the normal path `path` can be, contain or lie in none of the protected and link paths: it is not `/`
+ * and its first component is none of theirs (each relation needs one path to start with the other). Most host paths
+ * (`/data/...`) are told apart this way without comparing them with each entry.
+ */
+export function mayBeGuarded(path: string): boolean {
+  if (path === '/') return true
+  const slash = path.indexOf('/', 1)
+  return GUARDED_ROOTS.has(slash === -1 ? path.slice(1) : path.slice(1, slash))
+}
+
 /** The link of `ROOTLESS_LINK_PATHS` that the normal path `path` is at or below, if any. */
-function linkOf(path: string): ProtectedPath | undefined {
+export function linkOf(path: string): ProtectedPath | undefined {
   for (const l of ROOTLESS_LINK_PATHS) {
     if (path.startsWith(l.path) && (path.charCodeAt(l.path.length) === 47 || (!l.below && path === l.path))) return l
   }

@@ -1,3 +1,4 @@
+import type { QuadletSection } from './config.js'
 import type { RuleContext } from './context.js'
 import { childPath, type PathSegment } from './path.js'
 import { parseMount } from './quadlet-mounts.js'
@@ -5,13 +6,27 @@ import { quadletMode } from './quadlet-rewrite.js'
 import type { UnitInput } from './units.js'
 
 /** Unit-file suffixes that Quadlet resolves to another unit of the same directory. */
-const UNIT_SUFFIXES = new Set(['.container', '.network', '.volume', '.build', '.image', '.pod', '.kube'])
+const UNIT_SUFFIXES = ['.container', '.network', '.volume', '.build', '.image', '.pod', '.kube']
+
+/** The suffixes by length, so that a value's ending is compared with the few of its length, in place. */
+const SUFFIXES_BY_LENGTH: readonly (readonly string[] | undefined)[] = (() => {
+  const byLength: string[][] = []
+  for (const suffix of UNIT_SUFFIXES) {
+    byLength[suffix.length] ??= []
+    byLength[suffix.length]!.push(suffix)
+  }
+  return byLength
+})()
 
 /** The Quadlet unit a value refers to (`db.volume`), if it names one. */
 export function referencedUnit(value: string): string | undefined {
   // Every suffix is one dot and a word, so the text from the last dot is the only candidate.
   const dot = value.lastIndexOf('.')
-  return dot > 0 && UNIT_SUFFIXES.has(value.slice(dot)) ? value : undefined
+  if (dot <= 0) return undefined
+  const candidates = SUFFIXES_BY_LENGTH[value.length - dot]
+  if (candidates === undefined) return undefined
+  for (const suffix of candidates) if (value.endsWith(suffix)) return value
+  return undefined
 }
 
 /** One value that may refer to another unit, with where it came from. */
@@ -20,43 +35,72 @@ interface Reference {
   readonly segments: readonly PathSegment[]
 }
 
-/** The references of one unit: image, volume, mount and network sources that name other units. */
-function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[] } {
+/** What an item of a key refers to: how `targetOf` reads it. */
+const UNIT = 0
+const IMAGE = 1
+const VOLUME = 2
+const MOUNT = 3
+const NETWORK = 4
+const POD = 5
+
+/** The target that a string item names, read as `how` says; undefined when it names none. */
+function targetOf(how: number, item: string): string | undefined {
+  switch (how) {
+    case UNIT:
+      return referencedUnit(item)
+    case VOLUME: {
+      const colon = item.indexOf(':')
+      return colon === -1 ? undefined : referencedUnit(item.slice(0, colon))
+    }
+    case MOUNT: {
+      const parsed = parseMount(item)
+      return parsed.ok && parsed.value.source !== undefined ? referencedUnit(parsed.value.source) : undefined
+    }
+    case NETWORK: {
+      const colon = item.indexOf(':')
+      return referencedUnit(colon === -1 ? item : item.slice(0, colon))
+    }
+    default:
+      // IMAGE and POD: the whole value.
+      return item
+  }
+}
+
+/** Adds to `list` the target of each string item of `key` (read as `how` says); paths are built only for those. */
+function scan(own: QuadletSection, key: string, how: number, at: readonly PathSegment[], list: Reference[]): void {
+  const value = own[key]
+  if (value === undefined) return
+  if (!Array.isArray(value)) {
+    const found = typeof value === 'string' ? targetOf(how, value) : undefined
+    if (found !== undefined) list.push({ target: found, segments: childPath(at, key) })
+    return
+  }
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i]
+    const found = typeof item === 'string' ? targetOf(how, item) : undefined
+    if (found !== undefined) list.push({ target: found, segments: childPath(at, key, i) })
+  }
+}
+
+/**
+ * The references of one unit: image, volume, mount and network sources that name other units, and (`withImages`)
+ * its images.
+ */
+function referencesOf(unit: UnitInput, withImages: boolean): { units: Reference[]; images: Reference[] } {
   const own = unit.sections[unit.ownSection]
   const units: Reference[] = []
   const images: Reference[] = []
   if (own === undefined) return { units, images }
   const at = [unit.kind, unit.name, unit.ownSection]
-  // Each string item of `key`, with the target it names (if any); paths are built only for references found.
-  const scan = (key: string, target: (value: string) => string | undefined, list: Reference[] = units) => {
-    const value = own[key]
-    if (value === undefined) return
-    const items = Array.isArray(value) ? value : [value]
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]
-      const found = typeof item === 'string' ? target(item) : undefined
-      if (found !== undefined)
-        list.push({ target: found, segments: childPath(at, key, Array.isArray(value) ? i : undefined) })
-    }
+  const container = unit.kind === 'container'
+  if (container || unit.kind === 'volume') {
+    scan(own, 'Image', UNIT, at, units)
+    if (withImages) scan(own, 'Image', IMAGE, at, images)
   }
-  if (unit.kind === 'container' || unit.kind === 'volume') {
-    scan('Image', referencedUnit)
-    scan('Image', (image) => image, images)
-  }
-  if (unit.kind === 'container' || unit.kind === 'build') {
-    scan('Volume', (volume) => {
-      const colon = volume.indexOf(':')
-      return colon === -1 ? undefined : referencedUnit(volume.slice(0, colon))
-    })
-  }
-  if (unit.kind === 'container') {
-    scan('Mount', (mount) => {
-      const parsed = parseMount(mount)
-      return parsed.ok && parsed.value.source !== undefined ? referencedUnit(parsed.value.source) : undefined
-    })
-  }
-  if (unit.kind === 'build') scan('Network', (network) => referencedUnit(network.split(':')[0]!))
-  if (unit.kind === 'container' && quadletMode(unit) === 'rootful') scan('Pod', (pod) => pod)
+  if (container || unit.kind === 'build') scan(own, 'Volume', VOLUME, at, units)
+  if (container) scan(own, 'Mount', MOUNT, at, units)
+  if (unit.kind === 'build') scan(own, 'Network', NETWORK, at, units)
+  if (container && quadletMode(unit) === 'rootful') scan(own, 'Pod', POD, at, units)
   return { units, images }
 }
 
@@ -67,15 +111,19 @@ function referencesOf(unit: UnitInput): { units: Reference[]; images: Reference[
  */
 export function checkReferences(units: readonly UnitInput[], ctx: RuleContext): void {
   // Rootful and rootless units are read from different directories, so a rootful unit sees rootful units only.
-  const defined = new Set(units.filter((u) => quadletMode(u) === 'rootful').map((u) => `${u.name}.${u.kind}`))
+  const defined = new Set<string>()
   const builtImages = new Set<string>()
   for (const unit of units) {
+    if (quadletMode(unit) === 'rootful') defined.add(`${unit.name}.${unit.kind}`)
     const tags = unit.kind === 'build' ? unit.sections.Build?.ImageTag : undefined
-    if (tags !== undefined) for (const tag of Array.isArray(tags) ? tags : [tags]) builtImages.add(String(tag))
+    if (tags === undefined) continue
+    if (Array.isArray(tags)) for (const tag of tags) builtImages.add(String(tag))
+    else builtImages.add(String(tags))
   }
   for (const unit of units) {
     const rootless = quadletMode(unit) === 'rootless'
-    const { units: refs, images } = referencesOf(unit)
+    // Images matter only to a rootless container, and only when a build makes any.
+    const { units: refs, images } = referencesOf(unit, rootless && builtImages.size > 0)
     for (const ref of refs) {
       if (rootless) {
         ctx.error(

@@ -13,7 +13,7 @@ import { checkMounts } from './quadlet-mounts.js'
 import { hasBareDollar, hasSpecifier } from './quadlet-paths.js'
 import { checkReferences } from './quadlet-references.js'
 import { forcedNetworkWarning, loopbackRewrite, quadletMode } from './quadlet-rewrite.js'
-import type { CheckedUnit, UnitInput } from './units.js'
+import type { CheckedUnit, SectionName, UnitInput } from './units.js'
 
 /**
  * Keys that let a rootless container step outside its boundary: raw podman arguments (`--network=host`,
@@ -79,12 +79,32 @@ export function checkQuadletUnits(units: readonly CheckedUnit[], ctx: RuleContex
   checkReferences(units, ctx)
 }
 
+/**
+ * A string in which `checkValueText` can find nothing when this does not match: the empty string, a first character
+ * that could start a value of only quotes or whitespace, whitespace at either end (what `trim` removes is exactly
+ * `\s`), a "$" or "%", and (for the value rules of units.ts) a control character or a trailing backslash.
+ */
+export const MAY_BREAK_TEXT_RULES = /^$|^["'\s]|\s$|[\u0000-\u001f\u007f-\u009f$%]|\\$/
+
+const SECTIONS_OF: Readonly<Record<string, readonly SectionName[]>> = {
+  Container: ['Unit', 'Container', 'Install'],
+  Network: ['Unit', 'Network', 'Install'],
+  Volume: ['Unit', 'Volume', 'Install'],
+  Build: ['Unit', 'Build', 'Install'],
+}
+
+/** The sections of a unit whose own section is `own`, in order: `Unit`, `own`, `Install`. */
+function sectionsOf(own: SectionName): readonly SectionName[] {
+  return SECTIONS_OF[own] ?? ['Unit', own, 'Install']
+}
+
+/** The text rules over the values of `unit.textKeys` (the keys of values that `MAY_BREAK_TEXT_RULES` matches). */
 function checkValues(unit: CheckedUnit, ctx: RuleContext): void {
   const rootless = quadletMode(unit) === 'rootless'
-  for (const name of ['Unit', unit.ownSection, 'Install'] as const) {
+  for (const name of sectionsOf(unit.ownSection)) {
     const section = unit.sections[name]
-    const keys = unit.keys[name]
-    if (section === undefined || keys === undefined) continue
+    const keys = unit.textKeys[name]
+    if (section === undefined || keys === undefined || keys.length === 0) continue
     const at = [unit.kind, unit.name, name]
     const isOwn = name === unit.ownSection
     for (const key of keys) {

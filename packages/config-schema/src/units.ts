@@ -9,7 +9,8 @@ import type {
 } from './config.js'
 import type { RuleContext } from './context.js'
 import { childPath, type PathSegment } from './path.js'
-import { checkQuadletUnits } from './quadlet-rules.js'
+import { ALL_QUADLET_KEYS } from './quadlet-catalogue.js'
+import { checkQuadletUnits, MAY_BREAK_TEXT_RULES } from './quadlet-rules.js'
 import { emptyRecord, isTable, own, ownKeys } from './values.js'
 
 /** The four kinds of Quadlet unit a config can define, by their top-level table. */
@@ -36,6 +37,11 @@ export interface UnitInput {
  */
 export interface CheckedUnit extends UnitInput {
   readonly keys: Partial<Record<SectionName, readonly string[]>>
+  /**
+   * The keys of each section whose value the text rules of the Quadlet checks must read: every key, except in a
+   * section that `section` kept as it is, where a value without a character of `MAY_BREAK_TEXT_RULES` is left out.
+   */
+  readonly textKeys: Partial<Record<SectionName, readonly string[]>>
 }
 
 /** The own section of each unit kind. */
@@ -49,6 +55,19 @@ export const OWN_SECTION: Readonly<Record<UnitKind, SectionName>> = {
 /** The systemd service that Quadlet generates for a unit (`web.service`, `lan-network.service`, ...). */
 export function serviceName(kind: UnitKind, name: string): string {
   return kind === 'container' ? `${name}.service` : `${name}-${kind}.service`
+}
+
+/** The four unit kinds, in the order their tables are read. */
+const UNIT_KINDS: readonly UnitKind[] = ['container', 'network', 'volume', 'build']
+
+/** True for a name that ends in `-network`, `-volume` or `-build`, whose container service another unit can generate. */
+function endsInKind(name: string): boolean {
+  return name.endsWith('-network') || name.endsWith('-volume') || name.endsWith('-build')
+}
+
+/** The length of `serviceName(kind, name)`, without building it. */
+function serviceNameLength(kind: UnitKind, name: string): number {
+  return kind === 'container' ? name.length + '.service'.length : name.length + kind.length + '-.service'.length
 }
 
 /**
@@ -70,6 +89,25 @@ function isKeySyntax(key: string): boolean {
     if (!letter && (i === 0 || !((c >= 48 && c <= 57) || c === 45))) return false
   }
   return true
+}
+
+/**
+ * Keys that are written in most sections, all of valid syntax: the Quadlet catalogue and the common [Unit] and
+ * [Install] keys. A key among them needs no look at its characters: Object.keys hands over strings whose hash V8
+ * keeps, so that the look-up costs less than the loop.
+ */
+const COMMON_KEYS: ReadonlySet<string> = new Set(
+  [
+    ...ALL_QUADLET_KEYS,
+    ...['Description', 'Documentation', 'After', 'Before', 'Wants', 'Requires', 'Requisite', 'BindsTo', 'PartOf'],
+    ...['Conflicts', 'ConditionPathExists', 'StartLimitIntervalSec', 'StartLimitBurst', 'RequiresMountsFor'],
+    ...['WantedBy', 'RequiredBy', 'UpheldBy', 'Also', 'Alias', 'DefaultInstance'],
+  ].filter(isKeySyntax),
+)
+
+/** `isKeySyntax`, at once for the keys of `COMMON_KEYS`. */
+function isValidKey(key: string): boolean {
+  return COMMON_KEYS.has(key) || isKeySyntax(key)
 }
 
 /**
@@ -155,19 +193,97 @@ function sectionScalar(
   return undefined
 }
 
-/** Validates one section table; returns its typed entries and their keys, or undefined when it is unusable. */
+/**
+ * A string that the value rules take as it is: no C0 control, DEL or C1 control, no trailing backslash. One native
+ * scan, as it runs for every string value of every section; a match sends the value to `sectionScalar`, which says
+ * what is wrong.
+ */
+const NEEDS_SCALAR_CHECK = /[\u0000-\u001f\u007f-\u009f]|\\$/
+
+/** What `plainness` found: a value to copy and check in full, or one kept as it is, with or without text to read. */
+const NOT_PLAIN = 0
+const QUIET = 1
+const TEXT = 2
+
+/** One string's `plainness`: one native scan for most strings, two when the text rules have something to read. */
+function stringPlainness(value: string): number {
+  if (!MAY_BREAK_TEXT_RULES.test(value)) return QUIET
+  return NEEDS_SCALAR_CHECK.test(value) ? NOT_PLAIN : TEXT
+}
+
+/**
+ * Whether the generic rules accept a value unchanged (a plain string, a boolean, or a non-empty array of those) and,
+ * if so, whether any of its strings may break a text rule of the Quadlet checks (`MAY_BREAK_TEXT_RULES`).
+ */
+function plainness(value: unknown): number {
+  if (typeof value === 'string') return stringPlainness(value)
+  if (typeof value === 'boolean') return QUIET
+  if (!Array.isArray(value) || value.length === 0) return NOT_PLAIN
+  let result = QUIET
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i]
+    const p = typeof item === 'string' ? stringPlainness(item) : typeof item === 'boolean' ? QUIET : NOT_PLAIN
+    if (p === NOT_PLAIN) return NOT_PLAIN
+    if (p === TEXT) result = TEXT
+  }
+  return result
+}
+
+/**
+ * Validates one section table; returns its typed entries and their keys, or undefined when it is unusable. A TOML
+ * section whose keys and values all pass unchanged is returned as it is: the document is `parseConfig`'s own and
+ * reaches no one else, and a table without a prototype (a hash table in V8) costs far more to copy than to check.
+ * Anything else, and every JSON value (which belongs to the caller), takes the copying path below.
+ */
 function section(
   value: unknown,
-  at: readonly PathSegment[],
+  kind: UnitKind,
+  unit: string,
+  name: SectionName,
   ctx: RuleContext,
-): { entries: QuadletSection; keys: string[] } | undefined {
+): { entries: QuadletSection; keys: string[]; textKeys: readonly string[] } | undefined {
   if (!isTable(value)) {
-    ctx.error('wrong_type', at, `The section must be a table, not a ${ctx.typeName(value)}.`)
+    ctx.error('wrong_type', [kind, unit, name], `The section must be a table, not a ${ctx.typeName(value)}.`)
     return undefined
   }
+  const names = ownKeys(value)
+  const textKeys = ctx.source === 'toml' ? plainTextKeys(value, names) : undefined
+  if (textKeys !== undefined) return { entries: value as QuadletSection, keys: names, textKeys }
+  const copied = copiedSection(value, names, [kind, unit, name], ctx)
+  return { entries: copied.entries, keys: copied.keys, textKeys: copied.keys }
+}
+
+/**
+ * When every key of the table is valid systemd syntax and every value is plain (`plainness`), the keys whose values
+ * have text for the text rules to read; otherwise undefined.
+ */
+function plainTextKeys(table: Record<string, unknown>, keys: readonly string[]): readonly string[] | undefined {
+  let text: string[] | undefined
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (!isValidKey(key)) return undefined
+    const p = plainness(table[key])
+    if (p === NOT_PLAIN) return undefined
+    if (p === TEXT) {
+      text ??= []
+      text.push(key)
+    }
+  }
+  return text ?? NO_KEYS
+}
+
+const NO_KEYS: readonly string[] = []
+
+/** The general path of `section`: every key and value checked and reported, the typed entries copied. */
+function copiedSection(
+  value: Record<string, unknown>,
+  names: readonly string[],
+  at: readonly PathSegment[],
+  ctx: RuleContext,
+): { entries: QuadletSection; keys: string[] } {
   const out = emptyRecord<QuadletValue>()
   const keys: string[] = []
-  for (const key of ownKeys(value)) {
+  for (const key of names) {
     if (!isKeySyntax(key)) {
       ctx.error(
         'quadlet_key_invalid',
@@ -213,18 +329,23 @@ export interface Units {
 /**
  * Validates `[container.*]`, `[network.*]`, `[volume.*]` and `[build.*]`: names, table shapes, value types and the
  * characters that could add a line to a unit file; then the Quadlet rules (catalogue, rootless boundary) and
- * service-name collisions. Returns the typed units (meaningful only when no error was reported).
+ * service-name collisions. Returns the typed units (meaningful only when no error was reported) and the names of the
+ * containers among them (listing the keys of `units.container` again would cost more than keeping them).
  */
-export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Units {
+export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): { units: Units; containers: Set<string> } {
   const units: Units = {
     container: emptyRecord(),
     network: emptyRecord(),
     volume: emptyRecord(),
     build: emptyRecord(),
   }
+  const containers = new Set<string>()
   const inputs: CheckedUnit[] = []
-  const services = new Map<string, string>()
-  for (const kind of ['container', 'network', 'volume', 'build'] as const) {
+  // Two units generate the same service only as a container `<n>-<kind>` and the `<kind>` unit `<n>`: units of one
+  // kind differ in name, and a network, volume or build service ends in its kind. Containers are read first, so
+  // those with such a name are kept here, by name, with their paths; the other unit reports the collision.
+  let suffixed: Map<string, readonly PathSegment[]> | undefined
+  for (const kind of UNIT_KINDS) {
     const group = own(root, kind)
     if (group === undefined) continue
     if (!isTable(group)) {
@@ -235,7 +356,6 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
       const unitName = name
       const at: PathSegment[] = [kind, name]
       const table = group[name]
-      const service = serviceName(kind, name)
       if (!UNIT_NAME.test(name)) {
         ctx.error(
           'unit_name_invalid',
@@ -243,32 +363,47 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
           'A unit name starts with a letter or digit and contains only letters, digits, "_" and "-".',
           'key',
         )
-      } else if (service.length > MAX_UNIT_NAME) {
-        ctx.error('unit_name_invalid', at, `The unit name is too long for systemd (${service}).`, 'key')
-      } else {
-        const previous = services.get(service)
+      } else if (serviceNameLength(kind, name) > MAX_UNIT_NAME) {
+        ctx.error('unit_name_invalid', at, `The unit name is too long for systemd (${serviceName(kind, name)}).`, 'key')
+      } else if (kind === 'container') {
+        if (endsInKind(name)) {
+          suffixed ??= new Map()
+          suffixed.set(name, at)
+        }
+      } else if (suffixed !== undefined) {
+        const previous = suffixed.get(`${name}-${kind}`)
         if (previous !== undefined) {
           ctx.error(
             'service_name_collision',
             at,
-            `This unit and ${previous} would both generate ${service}; rename one of them.`,
+            `This unit and [${previous[0]}.${previous[1]}] would both generate ${serviceName(kind, name)}; rename one of them.`,
             'key',
           )
-        } else services.set(service, `[${kind}.${name}]`)
+        }
       }
       if (!isTable(table)) {
         ctx.error('wrong_type', at, `A unit must be a table, not a ${ctx.typeName(table)}.`)
         continue
       }
-      const allowed = UNIT_TABLE_KEYS[kind]
+      const ownSection = OWN_SECTION[kind]
+      // One pass over the keys finds the unknown ones and the values of the known ones.
+      let flag: unknown
+      let rawUnit: unknown
+      let rawOwn: unknown
+      let rawInstall: unknown
       for (const key of ownKeys(table)) {
-        if (!allowed.includes(key)) {
+        const value = table[key]
+        if (key === 'privileged' && kind === 'container') flag = value
+        else if (key === 'Unit') rawUnit = value
+        else if (key === ownSection) rawOwn = value
+        else if (key === 'Install') rawInstall = value
+        else {
+          const allowed = UNIT_TABLE_KEYS[kind]
           ctx.error('unknown_key', [...at, key], `Unknown key "${key}"${ctx.didYouMean(key, allowed)}.`, 'key')
         }
       }
       let privileged = kind !== 'container'
       if (kind === 'container') {
-        const flag = own(table, 'privileged')
         if (flag === undefined) {
           ctx.error(
             'missing_key',
@@ -279,30 +414,32 @@ export function checkUnits(root: Record<string, unknown>, ctx: RuleContext): Uni
           ctx.error('wrong_type', [...at, 'privileged'], `"privileged" must be a boolean, not a ${ctx.typeName(flag)}.`)
         } else privileged = flag
       }
-      const ownSection = OWN_SECTION[kind]
       const sections: Partial<Record<SectionName, QuadletSection>> = {}
       const keys: Partial<Record<SectionName, readonly string[]>> = {}
+      const textKeys: Partial<Record<SectionName, readonly string[]>> = {}
       // The unit as the Config holds it: `privileged` (containers only), then its sections in this order.
       const unit: Record<string, unknown> = kind === 'container' ? { privileged } : {}
       for (const name of UNIT_SECTIONS[kind]) {
-        const raw = own(table, name)
+        const raw = name === 'Unit' ? rawUnit : name === 'Install' ? rawInstall : rawOwn
         if (raw === undefined) {
           if (name === ownSection) {
             ctx.error('missing_key', [...at, name], `The unit needs a [${kind}.<name>.${name}] section.`)
           }
           continue
         }
-        const typed = section(raw, [kind, unitName, name], ctx)
+        const typed = section(raw, kind, unitName, name, ctx)
         if (typed !== undefined) {
           sections[name] = typed.entries
           keys[name] = typed.keys
+          textKeys[name] = typed.textKeys
           unit[name] = typed.entries
         }
       }
-      inputs.push({ kind, name, privileged, ownSection, sections, keys })
+      inputs.push({ kind, name, privileged, ownSection, sections, keys, textKeys })
       ;(units[kind] as Record<string, unknown>)[name] = unit
+      if (kind === 'container') containers.add(name)
     }
   }
   checkQuadletUnits(inputs, ctx)
-  return units
+  return { units, containers }
 }

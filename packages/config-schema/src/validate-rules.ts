@@ -9,7 +9,7 @@ import {
   WAN_PLATFORM_PORTS,
 } from './config.js'
 import type { RuleContext } from './context.js'
-import { normalizeDnsName } from './dns-name.js'
+import { isDnsNameWithMac, normalizeDnsName } from './dns-name.js'
 import type { PathSegment } from './path.js'
 import { parseSshPublicKey } from './ssh-key.js'
 import { nonAsciiNote } from './text.js'
@@ -32,8 +32,33 @@ const TOP_LEVEL_KEYS = [
   'volume',
   'build',
 ] as const
-/** `address/prefix`, checked part by part below so that each part gets its own message. */
-const GATEWAY_CIDR = /^([^/]*)\/(\d{1,2})$/
+/**
+ * The prefix of `address/prefix` (`/^([^/]*)\/(\d{1,2})$/`, read by position): the one or two digits after the only
+ * slash, or undefined when the text has another shape. Each part is then checked on its own, for its own message.
+ */
+function cidrPrefix(text: string, slash: number): string | undefined {
+  const length = text.length - slash - 1
+  if (slash === -1 || length < 1 || length > 2) return undefined
+  for (let i = slash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) return undefined
+  }
+  return text.slice(slash + 1)
+}
+
+/**
+ * `text` in lower case when it is printable ASCII (what a hostname pattern is written in before case folding), else
+ * the empty string; one pass over the characters, and no new string when there is no capital letter.
+ */
+function lowerPrintableAscii(text: string): string {
+  let upper = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x21 || c > 0x7e) return ''
+    if (c >= 65 && c <= 90) upper = true
+  }
+  return upper ? text.toLowerCase() : text
+}
 
 const LAN_KEYS = ['gateway_cidr', 'dhcp_start', 'dhcp_end', 'domain', 'gateway_aliases', 'hostname_pattern'] as const
 
@@ -151,23 +176,24 @@ function checkAdmin(root: Record<string, unknown>, ctx: RuleContext): string[] {
     ctx.error('ssh_keys_empty', ['admin', 'ssh_keys'], 'At least one admin SSH public key is required.')
     return []
   }
+  // A key is its blob: the blob names its type, and parseSshPublicKey accepts only a blob that names the line's type.
   const seen = new Map<string, number>()
   const keys: string[] = []
-  lines.forEach((line, i) => {
-    const parsed = parseSshPublicKey(line)
+  for (let i = 0; i < lines.length; i++) {
+    if (!(i in lines)) continue
+    const parsed = parseSshPublicKey(lines[i]!)
     if (!parsed.ok) {
       ctx.error(parsed.problem.code, ['admin', 'ssh_keys', i], parsed.problem.message)
-      return
+      continue
     }
-    const identity = `${parsed.key.type} ${parsed.key.blob}`
-    const first = seen.get(identity)
+    const first = seen.get(parsed.key.blob)
     if (first !== undefined) {
       ctx.warning('ssh_key_duplicate', ['admin', 'ssh_keys', i], `This key repeats ssh_keys[${first}] and is dropped.`)
-      return
+      continue
     }
-    seen.set(identity, i)
+    seen.set(parsed.key.blob, i)
     keys.push(parsed.key.line)
-  })
+  }
   return keys
 }
 
@@ -179,32 +205,42 @@ export function portListOf(value: unknown, at: readonly PathSegment[], ctx: Rule
     return []
   }
   const seen = new Map<number, number>()
-  value.forEach((item, i) => {
+  const ports: number[] = []
+  let sorted = true
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) continue
+    const item: unknown = value[i]
     if (!ctx.isInteger(item)) {
       ctx.error('wrong_type', [...at, i], `A port must be an integer, not a ${ctx.typeName(item)}.`)
-      return
+      continue
     }
     const port = Number(item)
     if (port < 1 || port > 65535) {
       ctx.error('port_out_of_range', [...at, i], `Port ${item} is outside 1..65535.`)
-      return
+      continue
     }
     const first = seen.get(port)
     if (first !== undefined) {
       ctx.warning('port_duplicate', [...at, i], `Port ${port} is already listed at index ${first}.`)
-      return
+      continue
     }
     seen.set(port, i)
-  })
-  return [...seen.keys()].sort((a, b) => a - b)
+    if (ports.length > 0 && port < ports[ports.length - 1]!) sorted = false
+    ports.push(port)
+  }
+  return sorted ? ports : ports.sort((a, b) => a - b)
 }
 
 function portSet(table: Record<string, unknown>, at: readonly PathSegment[], ctx: RuleContext, wan = false): PortSet {
-  const tcp = portListOf(own(table, 'tcp'), [...at, 'tcp'], ctx)
-  const udp = portListOf(own(table, 'udp'), [...at, 'udp'], ctx)
+  const rawTcp = own(table, 'tcp')
+  const rawUdp = own(table, 'udp')
+  const atTcp = [...at, 'tcp']
+  const atUdp = [...at, 'udp']
+  const tcp = portListOf(rawTcp, atTcp, ctx)
+  const udp = portListOf(rawUdp, atUdp, ctx)
   if (wan) {
-    checkWanPorts(own(table, 'tcp'), [...at, 'tcp'], 'tcp', ctx)
-    checkWanPorts(own(table, 'udp'), [...at, 'udp'], 'udp', ctx)
+    checkWanPorts(rawTcp, atTcp, 'tcp', ctx)
+    checkWanPorts(rawUdp, atUdp, 'udp', ctx)
   }
   return { tcp, udp }
 }
@@ -242,10 +278,12 @@ function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): Firewal
   if (inbound === undefined) return empty
   const at = ['firewall', 'inbound']
   checkKnownKeys(inbound, at, ['tcp', 'udp', 'wan', 'lan'], ctx)
+  const rawWan = own(inbound, 'wan')
+  const rawLan = own(inbound, 'lan')
   const flat = own(inbound, 'tcp') !== undefined || own(inbound, 'udp') !== undefined
-  const scoped = own(inbound, 'wan') !== undefined || own(inbound, 'lan') !== undefined
+  const scoped = rawWan !== undefined || rawLan !== undefined
   if (flat && scoped) {
-    const key = own(inbound, 'wan') !== undefined ? 'wan' : 'lan'
+    const key = rawWan !== undefined ? 'wan' : 'lan'
     ctx.error(
       'firewall_mixed_forms',
       [...at, key],
@@ -257,7 +295,7 @@ function checkFirewall(root: Record<string, unknown>, ctx: RuleContext): Firewal
   if (!scoped) result = { wan: portSet(inbound, at, ctx, true) }
   else {
     const scope = (name: 'wan' | 'lan'): PortSet | undefined => {
-      const table = own(inbound, name)
+      const table = name === 'wan' ? rawWan : rawLan
       if (table === undefined) return undefined
       if (!isTable(table)) {
         ctx.error('wrong_type', [...at, name], `The ${name} scope must be a table, not a ${ctx.typeName(table)}.`)
@@ -316,17 +354,18 @@ export function checkLanTable(
   const reserved = platformNames(updateHost)
   const cidrText = lanString(lan, at, 'gateway_cidr', ctx) ?? LAN_DEFAULTS.gateway_cidr
   let gateway: number | undefined
-  const cidr = GATEWAY_CIDR.exec(cidrText)
-  const address = cidr ? parseIpv4(cidr[1]!) : undefined
-  if (cidr === null || address === undefined) {
+  const slash = cidrText.indexOf('/')
+  const prefix = cidrPrefix(cidrText, slash)
+  const address = prefix === undefined ? undefined : parseIpv4(cidrText.slice(0, slash))
+  if (prefix === undefined || address === undefined) {
     ctx.error('lan_gateway_invalid', [...at, 'gateway_cidr'], `"${cidrText}" is not an IPv4 address with a prefix.`)
-  } else if (cidr[2] !== '24') {
-    ctx.error('lan_prefix_not_24', [...at, 'gateway_cidr'], `The LAN must be a /24; "${cidrText}" has /${cidr[2]}.`)
+  } else if (prefix !== '24') {
+    ctx.error('lan_prefix_not_24', [...at, 'gateway_cidr'], `The LAN must be a /24; "${cidrText}" has /${prefix}.`)
   } else if ((address & 255) === 0 || (address & 255) === 255) {
     ctx.error(
       'lan_gateway_reserved',
       [...at, 'gateway_cidr'],
-      `${cidr[1]} is the network or broadcast address of its /24.`,
+      `${cidrText.slice(0, slash)} is the network or broadcast address of its /24.`,
     )
   } else if (ipv4NotUnicast(address) !== undefined) {
     ctx.error(
@@ -338,25 +377,28 @@ export function checkLanTable(
 
   // Omitted DHCP bounds follow the gateway's /24 (.10 to .254), which is the contract default for the default LAN.
   const network = gateway === undefined ? undefined : gateway - (gateway & 255)
-  const bound = (key: 'dhcp_start' | 'dhcp_end', host: number): number | undefined => {
-    const text = lanString(lan, at, key, ctx)
-    if (text === undefined) return network === undefined ? undefined : network + host
-    const value = parseIpv4(text)
-    if (value === undefined) ctx.error('lan_address_invalid', [...at, key], `"${text}" is not an IPv4 address.`)
-    return value
-  }
-  const start = bound('dhcp_start', 10)
-  const end = bound('dhcp_end', 254)
+  const startText = lanString(lan, at, 'dhcp_start', ctx)
+  const start = dhcpBound(startText, network, 10, at, 'dhcp_start', ctx)
+  const endText = lanString(lan, at, 'dhcp_end', ctx)
+  const end = dhcpBound(endText, network, 254, at, 'dhcp_end', ctx)
   if (network !== undefined && gateway !== undefined && start !== undefined && end !== undefined) {
-    const subnet = () => `${formatIpv4(network)}/24`
-    const inside = (n: number) => n - (n & 255) === network
-    if (!inside(start)) {
-      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_start'], `${formatIpv4(start)} is outside ${subnet()}.`)
+    const startInside = start - (start & 255) === network
+    const endInside = end - (end & 255) === network
+    if (!startInside) {
+      ctx.error(
+        'dhcp_range_outside_subnet',
+        [...at, 'dhcp_start'],
+        `${formatIpv4(start)} is outside ${formatIpv4(network)}/24.`,
+      )
     }
-    if (!inside(end)) {
-      ctx.error('dhcp_range_outside_subnet', [...at, 'dhcp_end'], `${formatIpv4(end)} is outside ${subnet()}.`)
+    if (!endInside) {
+      ctx.error(
+        'dhcp_range_outside_subnet',
+        [...at, 'dhcp_end'],
+        `${formatIpv4(end)} is outside ${formatIpv4(network)}/24.`,
+      )
     }
-    if (inside(start) && inside(end)) {
+    if (startInside && endInside) {
       if (start > end) {
         ctx.error('dhcp_range_reversed', [...at, 'dhcp_end'], 'dhcp_end must not come before dhcp_start.')
       } else if (gateway >= start && gateway <= end) {
@@ -409,9 +451,11 @@ export function checkLanTable(
   const rawAliases = lan === undefined ? undefined : own(lan, 'gateway_aliases')
   const aliasTexts =
     rawAliases === undefined
-      ? [...LAN_DEFAULTS.gateway_aliases]
+      ? LAN_DEFAULTS.gateway_aliases
       : (stringArray(rawAliases, [...at, 'gateway_aliases'], ctx, '"gateway_aliases"') ?? [])
-  aliasTexts.forEach((text, i) => {
+  for (let i = 0; i < aliasTexts.length; i++) {
+    if (!(i in aliasTexts)) continue
+    const text = aliasTexts[i]!
     const name = normalizeDnsName(text)
     if (name === undefined) {
       ctx.error(
@@ -438,13 +482,13 @@ export function checkLanTable(
       aliasSet.add(name)
       aliases.push(name)
     }
-  })
+  }
 
   const patternText = lanString(lan, at, 'hostname_pattern', ctx) ?? LAN_DEFAULTS.hostname_pattern
   let pattern = ''
   if (patternText !== '') {
     // ASCII is checked before case folding, which would turn some non-ASCII letters into ASCII ones.
-    const lowered = /^[\x21-\x7e]*$/.test(patternText) ? patternText.toLowerCase() : ''
+    const lowered = lowerPrintableAscii(patternText)
     if (lowered === '') {
       ctx.error(
         'hostname_pattern_invalid',
@@ -453,7 +497,7 @@ export function checkLanTable(
       )
     } else if (!lowered.includes('{mac}')) {
       ctx.error('hostname_pattern_invalid', [...at, 'hostname_pattern'], 'The pattern must contain "{mac}".')
-    } else if (normalizeDnsName(lowered.replaceAll('{mac}', '001122334455')) === undefined) {
+    } else if (!isDnsNameWithMac(lowered)) {
       // Any 12 hex digits give a valid label where these do; and a MAC of decimal digits only must still give a
       // name, not a number that a URL parser reads as an address.
       ctx.error(
@@ -461,23 +505,38 @@ export function checkLanTable(
         [...at, 'hostname_pattern'],
         'With {mac} replaced by 12 hex digits the pattern is not a valid DNS name (its last label must not be {mac} alone).',
       )
-    } else pattern = lowered.replace(/\.$/, '')
+    } else pattern = lowered.endsWith('.') ? lowered.slice(0, -1) : lowered
   }
 
-  const g = gateway ?? 0
-  const gatewayIp = formatIpv4(g)
-  const n = network ?? 0
+  // A valid address reads back as it was written (parseIpv4 takes the dotted quad only), so its text is reused.
+  const valid = gateway !== undefined
+  const gatewayIp = valid ? cidrText.slice(0, slash) : formatIpv4(0)
   return {
-    gateway_cidr: `${gatewayIp}/24`,
+    gateway_cidr: valid ? cidrText : `${gatewayIp}/24`,
     gateway_ip: gatewayIp,
-    subnet_cidr: `${formatIpv4(n)}/24`,
+    subnet_cidr: `${formatIpv4(network ?? 0)}/24`,
     netmask: '255.255.255.0',
-    dhcp_start: formatIpv4(start ?? 0),
-    dhcp_end: formatIpv4(end ?? 0),
+    dhcp_start: start !== undefined && startText !== undefined ? startText : formatIpv4(start ?? 0),
+    dhcp_end: end !== undefined && endText !== undefined ? endText : formatIpv4(end ?? 0),
     domain: domain ?? '',
     hostname_pattern: pattern,
     gateway_aliases: aliases,
   }
+}
+
+/** A DHCP bound: the address written, or `host` in the gateway's /24 when omitted; undefined when unusable. */
+function dhcpBound(
+  text: string | undefined,
+  network: number | undefined,
+  host: number,
+  at: readonly PathSegment[],
+  key: 'dhcp_start' | 'dhcp_end',
+  ctx: RuleContext,
+): number | undefined {
+  if (text === undefined) return network === undefined ? undefined : network + host
+  const value = parseIpv4(text)
+  if (value === undefined) ctx.error('lan_address_invalid', [...at, key], `"${text}" is not an IPv4 address.`)
+  return value
 }
 
 function checkHealth(root: Record<string, unknown>, containers: ReadonlySet<string>, ctx: RuleContext): string[] {
@@ -566,22 +625,38 @@ export function checkDocument(root: unknown, ctx: RuleContext): Config | undefin
   const inbound = checkFirewall(root, ctx)
   const os_upgrade = checkOsUpgrade(root, ctx)
   const lan = checkLan(root, ctx, os_upgrade?.host)
-  const units = checkUnits(root, ctx)
-  const containerNames = new Set(Object.keys(units.container))
+  const { units, containers: containerNames } = checkUnits(root, ctx)
   if (containerNames.size === 0 && own(root, 'container') === undefined) {
     ctx.error('containers_missing', ['container'], 'At least one [container.<name>] is required.')
   } else if (containerNames.size === 0 && isTable(own(root, 'container'))) {
     ctx.error('containers_missing', ['container'], 'At least one [container.<name>] is required.', 'key')
   }
   const required = checkHealth(root, containerNames, ctx)
-  const config: Config = {
-    version: 1,
-    admin: { ssh_keys },
-    firewall: { inbound },
-    lan,
-    health: { required },
-    ...(os_upgrade ? { os_upgrade: { server_url: os_upgrade.server_url } } : {}),
-    ...units,
-  }
+  const { container, network, volume, build } = units
+  // Two literals rather than spreads: the same keys in the same order, without copying objects to build them.
+  const config: Config = os_upgrade
+    ? {
+        version: 1,
+        admin: { ssh_keys },
+        firewall: { inbound },
+        lan,
+        health: { required },
+        os_upgrade: { server_url: os_upgrade.server_url },
+        container,
+        network,
+        volume,
+        build,
+      }
+    : {
+        version: 1,
+        admin: { ssh_keys },
+        firewall: { inbound },
+        lan,
+        health: { required },
+        container,
+        network,
+        volume,
+        build,
+      }
   return config
 }
