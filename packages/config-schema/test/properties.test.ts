@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { parse as parseToml } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
 import { MAX_CONFIG_BYTES, parseConfig, stringifyConfig, validateConfig } from '../src/index.js'
+import { isDataRecord } from '../src/values.js'
 import { configText } from './arbitrary-config.js'
 import { loadFixtures } from './fixtures.js'
 
@@ -144,7 +145,12 @@ describe('prototype pollution', () => {
     expect(result.ok).toBe(true)
     if (!result.ok) return
     expect(Object.keys(result.value.container).sort()).toEqual(['constructor', 'myapp', 'toString'])
-    expect(Object.getPrototypeOf(result.value.container)).toBe(null)
+    expect(isDataRecord(result.value.container)).toBe(true)
+    // The Quadlet sections hold operator keys: they inherit nothing either.
+    const section = result.value.container.myapp?.Container as unknown as Record<string, unknown>
+    expect(isDataRecord(section)).toBe(true)
+    for (const inherited of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf'])
+      expect(inherited in section).toBe(false)
     expect(({} as Record<string, unknown>).Image).toBeUndefined()
     expect(({} as Record<string, unknown>).privileged).toBeUndefined()
     // A unit name starts with a letter or digit, so `__proto__` is refused, and still pollutes nothing.

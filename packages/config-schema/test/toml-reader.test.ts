@@ -8,6 +8,7 @@ import { TomlDate } from '../src/toml/date.js'
 import { LineIndex } from '../src/toml/positions.js'
 import { readToml, TomlSyntaxError } from '../src/toml/reader.js'
 import { writeToml } from '../src/toml/writer.js'
+import { isDataRecord } from '../src/values.js'
 import { loadFixtures } from './fixtures.js'
 import { SourceMap } from './source-map-oracle.js'
 
@@ -32,7 +33,8 @@ function shape(value: unknown, own: boolean): Shape {
   }
   if (typeof value === 'object' && value !== null) {
     return {
-      prototype: Object.getPrototypeOf(value) === null ? 'null' : 'other',
+      // Both inherit nothing: smol-toml's tables have no prototype, ours an empty frozen one without a prototype.
+      prototype: isDataRecord(value) ? 'data' : 'other',
       entries: Object.keys(value).map((k) => [k, shape((value as Record<string, unknown>)[k], own)]),
     }
   }

@@ -1,9 +1,11 @@
-// Derived from smol-toml 1.9's parser (BSD-3-Clause, Copyright (c) Squirrel Chat et al.; the notice is in this
-// package's LICENSE): the same rules, restructured.
+// Our TOML 1.0 reader. Its verdicts, values and error sentences are held to smol-toml 1.9 (the reader this package
+// used before, kept as the test oracle); the sentences are smol-toml's, so its notice stays in this package's LICENSE.
+
+import { emptyRecord } from '../values.js'
 import { type DateKind, LOCAL_DATE, LOCAL_DATE_TIME, LOCAL_TIME, OFFSET_DATE_TIME, TomlDate } from './date.js'
 import { PositionLog } from './positions.js'
 
-/** A TOML table as the reader returns it: a null-prototype object, so any key (even `__proto__`) is plain data. */
+/** A TOML table as the reader returns it: a record that inherits nothing (`emptyRecord`), so any key (even `__proto__`) is plain data. */
 export type TomlTable = Record<string, unknown>
 
 /** A syntax error: a sentence and the offset (UTF-16 code units into the text) where it was found. */
@@ -38,7 +40,7 @@ interface State {
   defined: boolean
 }
 
-const table = (): TomlTable => Object.create(null) as TomlTable
+const table = (): TomlTable => emptyRecord<unknown>()
 
 // Character codes.
 const TAB = 0x09
@@ -137,7 +139,7 @@ const UNFINISHED_NUMBER = 'Unfinished numeric value.'
 
 /**
  * Reads a TOML 1.0 document. Accepts and refuses exactly what smol-toml 1.9 (`integersAsBigInt: true`, legacy dates)
- * does and returns the same values: null-prototype tables, arrays, strings, bigint integers, number floats,
+ * does and returns the same values (tables as records that inherit nothing, where smol-toml has null-prototype objects), arrays, strings, bigint integers, number floats,
  * booleans, `TomlDate`s; throws `TomlSyntaxError` (and nothing else) at the offset smol-toml reports. While reading,
  * it logs the offset of every key and value for `PositionLog.locate`.
  *
