@@ -14,14 +14,19 @@ function isBareKey(key: string): boolean {
   return true
 }
 
+/** One key as a path shows it: bare, or quoted with its controls escaped. */
+export function formatKey(key: string): string {
+  // JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidirectional overrides as they are.
+  return isBareKey(key) ? key : escapeControls(JSON.stringify(key))
+}
+
 /** Formats path segments the way issues show them: `container.web.Container.PublishPort[1]`; odd keys are quoted. */
 export function formatPath(segments: readonly PathSegment[]): string {
   let out = ''
   for (const segment of segments) {
     if (typeof segment === 'number') out += `[${segment}]`
     else {
-      // JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidirectional overrides as they are.
-      const key = isBareKey(segment) ? segment : escapeControls(JSON.stringify(segment))
+      const key = formatKey(segment)
       out += out === '' ? key : `.${key}`
     }
   }

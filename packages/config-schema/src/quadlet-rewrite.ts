@@ -1,5 +1,5 @@
 import type { QuadletScalar, QuadletSection } from './config.js'
-import { formatPath, type PathSegment } from './path.js'
+import { formatKey, formatPath, type PathSegment } from './path.js'
 import { formatPublishPort, loopbackPublishPort, type PublishPort, parsePublishPort } from './publish-port.js'
 import { DEFAULT_CONFIG_ROOT, expandPlaceholders } from './quadlet-paths.js'
 import type { SectionName, UnitKind } from './units.js'
@@ -90,12 +90,22 @@ export function rewritePublishPort(
   value: QuadletScalar,
   segments: readonly PathSegment[],
 ): { value: string; warning: QuadletRewriteWarning } | undefined {
-  if (typeof value === 'boolean') return undefined
-  const parsed = parsePublishPort(value)
-  const rewrite = parsed.ok ? loopbackRewrite(value, parsed.value) : undefined
+  const rewrite = publishPortRewrite(value)
   if (rewrite === undefined) return undefined
   const { code, message } = rewrite
   return { value: rewrite.value, warning: { code, segments, path: formatPath(segments), message, anchor: 'value' } }
+}
+
+/**
+ * What `rewritePublishPort` says without a path: the rootless form with its warning's code and message, or undefined.
+ * A string that starts with `127.` is never changed, so it is not parsed: parsePublishPort reads the text before its
+ * first colon as a host address (in 127.0.0.0/8 when it is one) or as a port (which `127.` is not, so it fails).
+ */
+export function publishPortRewrite(value: QuadletScalar): { value: string; code: string; message: string } | undefined {
+  if (typeof value === 'boolean') return undefined
+  if (typeof value === 'string' && value.startsWith('127.')) return undefined
+  const parsed = parsePublishPort(value)
+  return parsed.ok ? loopbackRewrite(value, parsed.value) : undefined
 }
 
 /**
@@ -142,6 +152,28 @@ export function forcedNetworkWarning(
   }
 }
 
+const NO_SEGMENTS: readonly PathSegment[] = []
+
+/** The text of one item in a unit file; a rootless `PublishPort` item is rewritten, its warning pushed. */
+function itemText(
+  value: QuadletScalar,
+  rewrite: boolean,
+  segments: readonly PathSegment[],
+  path: string,
+  configRoot: string,
+  warnings: QuadletRewriteWarning[],
+): string {
+  if (rewrite) {
+    const rewritten = publishPortRewrite(value)
+    if (rewritten) {
+      const { code, message } = rewritten
+      warnings.push({ code, segments, path, message, anchor: 'value' })
+      return rewritten.value
+    }
+  }
+  return scalarText(value, configRoot)
+}
+
 /**
  * Applies the boundary rewrites to a valid unit: containers get their forced `Network` as the last line of their
  * section (any configured `Network` lines are dropped); rootless `PublishPort` items bind 127.0.0.1. Placeholders
@@ -153,28 +185,46 @@ export function rewriteQuadletUnit(unit: QuadletUnitSource, options: RewriteOpti
   const own = OWN[unit.kind]
   const warnings: QuadletRewriteWarning[] = []
   const sections: QuadletSectionEntries[] = []
+  // Paths are formatted once per section and key; an array item's path is its key's path and `[i]`.
+  const unitPath = `${formatKey(unit.kind)}.${formatKey(unit.name)}`
   for (const name of ['Unit', own, 'Install'] as const) {
     const section = unit.sections[name]
     if (section === undefined && name !== own) continue
     const entries: QuadletEntry[] = []
+    const sectionPath = `${unitPath}.${name}`
+    const container = name === own && unit.kind === 'container'
     for (const key of Object.keys(section ?? {})) {
-      const at: PathSegment[] = [unit.kind, unit.name, name, key]
       const value = section![key]!
-      if (name === own && unit.kind === 'container' && key === 'Network') {
-        const warning = forcedNetworkWarning(value, at, mode)
+      if (container && key === 'Network') {
+        const warning = forcedNetworkWarning(value, [unit.kind, unit.name, name, key], mode)
         if (warning) warnings.push(warning)
         continue
       }
-      for (const item of valueItems(value, at)) {
-        let text = scalarText(item.value, configRoot)
-        if (name === own && unit.kind === 'container' && key === 'PublishPort' && mode === 'rootless') {
-          const rewrite = rewritePublishPort(item.value, item.segments)
-          if (rewrite) {
-            text = rewrite.value
-            warnings.push(rewrite.warning)
-          }
-        }
-        entries.push({ key, value: text, path: formatPath(item.segments) })
+      const path = `${sectionPath}.${formatKey(key)}`
+      const rewrite = container && key === 'PublishPort' && mode === 'rootless'
+      if (!Array.isArray(value)) {
+        entries.push({
+          key,
+          value: itemText(
+            value as QuadletScalar,
+            rewrite,
+            rewrite ? [unit.kind, unit.name, name, key] : NO_SEGMENTS,
+            path,
+            configRoot,
+            warnings,
+          ),
+          path,
+        })
+        continue
+      }
+      for (let i = 0; i < value.length; i++) {
+        const itemPath = `${path}[${i}]`
+        const segments = rewrite ? [unit.kind, unit.name, name, key, i] : NO_SEGMENTS
+        entries.push({
+          key,
+          value: itemText(value[i]!, rewrite, segments, itemPath, configRoot, warnings),
+          path: itemPath,
+        })
       }
     }
     if (name === own && unit.kind === 'container')

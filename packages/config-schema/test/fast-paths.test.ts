@@ -3,6 +3,7 @@ import { stringify } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
 import { isIPv4, isIPv6 } from '../src/address.js'
 import { decodeBase64 } from '../src/base64.js'
+import type { QuadletScalar, QuadletSection } from '../src/config.js'
 import { isDnsNameWithMac, normalizeDnsName, SAMPLE_MAC } from '../src/dns-name.js'
 import {
   type Issue,
@@ -13,9 +14,22 @@ import {
   SSH_KEY_TYPES,
   validateConfig,
 } from '../src/index.js'
+import { formatPath, type PathSegment } from '../src/path.js'
 import { type PortRange, type PublishPort, type PublishPortError, parsePublishPort } from '../src/publish-port.js'
 import { exposedProtectedPath, linkOf, mayBeGuarded, normalizeHostPath } from '../src/quadlet-paths.js'
+import {
+  forcedNetworkWarning,
+  loopbackRewrite,
+  publishPortRewrite,
+  type QuadletRewriteWarning,
+  type QuadletUnitSource,
+  quadletMode,
+  type RewrittenUnit,
+  rewriteQuadletUnit,
+  scalarText,
+} from '../src/quadlet-rewrite.js'
 import { keyLineParts, keyLinePartsByPattern } from '../src/ssh-key.js'
+import type { SectionName, UnitKind } from '../src/units.js'
 import { ED25519_KEY } from './arbitrary-config.js'
 
 // The checks keep TOML sections that pass unchanged, skip values that no text rule can fault, and read ASCII key
@@ -527,6 +541,117 @@ describe('service name collisions', () => {
         expect(found).toEqual(expected)
       }),
       { numRuns: 1000 },
+    )
+  })
+})
+
+/** The rewrite as first written, one path per item through formatPath and every rootless item parsed: the oracle. */
+function rewriteOracle(unit: QuadletUnitSource, configRoot = '/data/config'): RewrittenUnit {
+  const mode = quadletMode(unit)
+  const own = ({ container: 'Container', network: 'Network', volume: 'Volume', build: 'Build' } as const)[unit.kind]
+  const warnings: QuadletRewriteWarning[] = []
+  const sections: { name: SectionName; entries: { key: string; value: string; path: string }[] }[] = []
+  for (const name of ['Unit', own, 'Install'] as const) {
+    const section = unit.sections[name]
+    if (section === undefined && name !== own) continue
+    const entries: { key: string; value: string; path: string }[] = []
+    for (const key of Object.keys(section ?? {})) {
+      const at: PathSegment[] = [unit.kind, unit.name, name, key]
+      const value = section![key]!
+      if (name === own && unit.kind === 'container' && key === 'Network') {
+        const warning = forcedNetworkWarning(value, at, mode)
+        if (warning) warnings.push(warning)
+        continue
+      }
+      const items = Array.isArray(value)
+        ? value.map((item, i) => ({ value: item, segments: [...at, i] }))
+        : [{ value: value as QuadletScalar, segments: at }]
+      for (const item of items) {
+        let text = scalarText(item.value, configRoot)
+        if (name === own && unit.kind === 'container' && key === 'PublishPort' && mode === 'rootless') {
+          const parsed = typeof item.value === 'boolean' ? undefined : parsePublishPort(item.value)
+          const rewrite = parsed?.ok ? loopbackRewrite(item.value as string | number, parsed.value) : undefined
+          if (rewrite) {
+            text = rewrite.value
+            const { code, message } = rewrite
+            const segments = item.segments
+            warnings.push({ code, segments, path: formatPath(segments), message, anchor: 'value' })
+          }
+        }
+        entries.push({ key, value: text, path: formatPath(item.segments) })
+      }
+    }
+    if (name === own && unit.kind === 'container')
+      entries.push({ key: 'Network', value: mode === 'rootful' ? 'host' : 'pasta', path: '' })
+    if (name === own || entries.length > 0) sections.push({ name, entries })
+  }
+  return { mode, sections, warnings }
+}
+
+/** Pieces of PublishPort values around the loopback shortcut, valid and not. */
+const PORT_PIECES = [
+  '127.',
+  '0',
+  '1',
+  '0.0.1',
+  '.',
+  ':',
+  '::',
+  '80',
+  '8000-8000',
+  '/tcp',
+  '/udp',
+  '/',
+  '[',
+  ']',
+  '::1',
+  '$',
+  'x',
+]
+
+describe('the Quadlet rewrite', () => {
+  it('rewrites PublishPort values as parsing each one does', () => {
+    fc.assert(
+      fc.property(fc.oneof(text(PORT_PIECES, 8), fc.integer({ min: -1, max: 70000 })), (value) => {
+        const parsed = parsePublishPort(value)
+        const general = parsed.ok ? loopbackRewrite(value, parsed.value) : undefined
+        expect(publishPortRewrite(value)).toEqual(general)
+      }),
+      { numRuns: 5000 },
+    )
+    for (const value of ['127.0.0.1:80:80', '127.1:80:80', '127.0.0.1::80', '127.0.0.1:80', '127.0.0.1:x:80/tcp']) {
+      const parsed = parsePublishPort(value)
+      expect(publishPortRewrite(value), value).toEqual(parsed.ok ? loopbackRewrite(value, parsed.value) : undefined)
+    }
+  })
+
+  it('gives the entries, paths and warnings of the rewrite that formats each item path', () => {
+    const portValue = fc.oneof(text(PORT_PIECES, 6), fc.integer({ min: 1, max: 9 }), fc.boolean())
+    const value = fc.oneof(portValue, fc.array(portValue, { maxLength: 3 }))
+    const key = fc.constantFrom('PublishPort', 'Network', 'Image', 'odd key', 'Volume')
+    const sectionArb = fc.dictionary(key, value, { maxKeys: 4 })
+    const unitArb = fc.record({
+      kind: fc.constantFrom('container', 'network', 'volume', 'build') as fc.Arbitrary<UnitKind>,
+      name: fc.constantFrom('web', 'a.b', 'x\u0085y', '-'),
+      privileged: fc.boolean(),
+      Unit: fc.option(sectionArb, { nil: undefined }),
+      own: fc.option(sectionArb, { nil: undefined }),
+      Install: fc.option(sectionArb, { nil: undefined }),
+    })
+    fc.assert(
+      fc.property(unitArb, ({ kind, name, privileged, Unit, own, Install }) => {
+        const ownName = ({ container: 'Container', network: 'Network', volume: 'Volume', build: 'Build' } as const)[
+          kind
+        ]
+        const sections: Partial<Record<SectionName, QuadletSection>> = {}
+        if (Unit !== undefined) sections.Unit = Unit
+        if (own !== undefined) sections[ownName] = own
+        if (Install !== undefined) sections.Install = Install
+        const unit: QuadletUnitSource = { kind, name, privileged, sections }
+        expect(rewriteQuadletUnit(unit)).toEqual(rewriteOracle(unit))
+        expect(rewriteQuadletUnit(unit, { configRoot: '/srv/c' })).toEqual(rewriteOracle(unit, '/srv/c'))
+      }),
+      { numRuns: 2000 },
     )
   })
 })
