@@ -15,13 +15,17 @@ const NONE = -1
  * pushes; the index that answers `locate` is built from the log only when the first issue asks.
  */
 export class PositionLog {
-  /** Container and key or index of each entry, two slots per entry. */
-  private readonly refs: unknown[] = []
-  /** Key and value offset of each entry, two slots per entry (small integers: a packed array). */
-  private readonly offsets: number[] = []
-  /** The items of static arrays, apart: their array, and the offset of their value (the index is their order). */
+  /**
+   * Four slots per entry, in one array so that logging is one push: container, key or index, key offset, value
+   * offset (small integers, which an array of any kind holds unboxed).
+   */
+  private readonly entries: unknown[] = []
+  /**
+   * The items of static arrays, apart: the offset of each item's value (the index is their order), preceded by its
+   * array where it differs from the previous item's.
+   */
   private readonly items: unknown[] = []
-  private readonly itemOffsets: number[] = []
+  private lastArray: unknown
   /** Per container, per key: the first key offset and first value offset seen for it (built on first use). */
   private index: Map<object, Map<PathSegment, number>> | undefined
   private firstKey: number[] = []
@@ -29,14 +33,16 @@ export class PositionLog {
 
   /** Logs `name` of `owner`, its key at offset `key` and its value at `value` (-1: none). */
   add(owner: object, name: PathSegment, key: number, value: number): void {
-    this.refs.push(owner, name)
-    this.offsets.push(key, value)
+    this.entries.push(owner, name, key, value)
   }
 
   /** Logs the next item of the static array `owner`, its value at offset `value`. */
   item(owner: unknown[], value: number): void {
-    this.items.push(owner)
-    this.itemOffsets.push(value)
+    if (owner === this.lastArray) this.items.push(value)
+    else {
+      this.items.push(owner, value)
+      this.lastArray = owner
+    }
   }
 
   /**
@@ -61,11 +67,11 @@ export class PositionLog {
     const index = new Map<object, Map<PathSegment, number>>()
     const firstKey: number[] = []
     const firstValue: number[] = []
-    const { refs, offsets } = this
-    for (let i = 0; i < refs.length; i += 2) {
-      const owner = refs[i] as object
+    const log = this.entries
+    for (let i = 0; i < log.length; i += 4) {
+      const owner = log[i] as object
       if (wanted !== undefined && !wanted.has(owner)) continue
-      const name = refs[i + 1] as PathSegment
+      const name = log[i + 1] as PathSegment
       let entries = index.get(owner)
       if (entries === undefined) {
         entries = new Map()
@@ -79,32 +85,31 @@ export class PositionLog {
         firstValue.push(NONE)
       }
       // The first occurrence in the text wins, for the key and for the value alike.
-      if (firstKey[slot] === NONE) firstKey[slot] = offsets[i]!
-      if (firstValue[slot] === NONE) firstValue[slot] = offsets[i + 1]!
+      if (firstKey[slot] === NONE) firstKey[slot] = log[i + 2] as number
+      if (firstValue[slot] === NONE) firstValue[slot] = log[i + 3] as number
     }
-    const { items, itemOffsets } = this
+    const items = this.items
     let array: unknown
     let entries: Map<PathSegment, number> | undefined
     let next = 0
     for (let i = 0; i < items.length; i++) {
       // Only its own items are logged for a static array, in order: its index so far holds exactly the earlier ones.
-      if (items[i] !== array) {
-        array = items[i]
-        if (wanted !== undefined && !wanted.has(array)) {
-          entries = undefined
-          continue
+      if (typeof items[i] !== 'number') {
+        array = items[i++]
+        if (wanted !== undefined && !wanted.has(array)) entries = undefined
+        else {
+          entries = index.get(array as object)
+          if (entries === undefined) {
+            entries = new Map()
+            index.set(array as object, entries)
+          }
+          next = entries.size
         }
-        entries = index.get(array as object)
-        if (entries === undefined) {
-          entries = new Map()
-          index.set(array as object, entries)
-        }
-        next = entries.size
       }
       if (entries === undefined) continue
       entries.set(next++, firstKey.length)
       firstKey.push(NONE)
-      firstValue.push(itemOffsets[i]!)
+      firstValue.push(items[i] as number)
     }
     this.firstKey = firstKey
     this.firstValue = firstValue

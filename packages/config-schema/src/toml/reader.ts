@@ -30,15 +30,16 @@ const EXPLICIT = 1
 const ARRAY = 2
 const ARRAY_DOTTED = 3
 
+/** Added to a state's type once its table was defined (by a header naming it). */
+const DEFINED = 4
+
 /**
  * What the reader knows of a table (or array of tables) that it created from a header or a dotted key: how it was
- * created and whether it was defined. Keys holding values have no state: a key that is present in a table and whose
- * value has no state holds a value (or an inline table or array) that nothing may extend.
+ * created (the type, the low two bits) and whether it was defined (`DEFINED`). Keys holding values have no state: a
+ * key that is present in a table and whose value has no state holds a value (or an inline table or array) that
+ * nothing may extend.
  */
-interface State {
-  readonly type: number
-  defined: boolean
-}
+type State = number
 
 const table = (): TomlTable => emptyRecord<unknown>()
 
@@ -82,7 +83,10 @@ const keySlot = (hash: number): number => hash ^ (hash >>> 9)
 
 /** True when `s[start, end)` is `key`. */
 function sameKey(key: string, s: string, start: number, end: number): boolean {
-  return key.length === end - start && s.startsWith(key, start)
+  if (key.length !== end - start) return false
+  // Compared code by code: \`startsWith\` with a position costs several times more for keys this short.
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== s.charCodeAt(start + i)) return false
+  return true
 }
 
 /**
@@ -159,6 +163,14 @@ class Reader {
   private readonly partsAt: number[] = []
   /** How each table and array of tables made from headers and dotted keys came to be. */
   private readonly states = new Map<unknown, State>()
+  /**
+   * The parts of the last header and the table each of them led to (the last one: the table it opened). Nothing
+   * between two headers changes which table these parts lead to (key/value pairs only add to the opened table and
+   * below it), so the next header starts from the longest prefix it shares with them.
+   */
+  private readonly chainKeys: string[] = []
+  private readonly chain: TomlTable[] = []
+  private chainLength = 0
   private readonly keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE)
 
   constructor(
@@ -206,13 +218,13 @@ class Reader {
           const existing = t[k]
           if (existing !== undefined) {
             const state = states.get(existing)
-            if (state === undefined || state.type === EXPLICIT || state.type === ARRAY)
+            if (state === undefined || (state & 3) === EXPLICIT || (state & 3) === ARRAY)
               this.fail(REDEFINED_TABLE, keyAt)
             this.log.add(t, k, partsAt[i]!, -1)
             t = existing as TomlTable
           } else {
             const created = table()
-            states.set(created, { type: DOTTED, defined: false })
+            states.set(created, DOTTED)
             t[k] = created
             this.log.add(t, k, partsAt[i]!, -1)
             t = created
@@ -241,55 +253,75 @@ class Reader {
     const parts = this.parts
     const partsAt = this.partsAt
     const states = this.states
+    const chain = this.chain
+    const chainKeys = this.chainKeys
     let t = root
-    for (let i = 0; i < count - 1; i++) {
+    let i = 0
+    // The parts shared with the last header lead where they led then; they and their log entries are not repeated
+    // (a second entry of a part, with no value offset, would change nothing in the log's index).
+    const shared = Math.min(count - 1, this.chainLength)
+    while (i < shared && parts[i] === chainKeys[i]) t = chain[i++]!
+    for (; i < count - 1; i++) {
       const k = parts[i]!
       const existing = t[k]
       if (existing !== undefined) {
         const state = states.get(existing)
         if (state === undefined) this.fail(REDEFINED_TABLE, keyAt)
         this.log.add(t, k, partsAt[i]!, -1)
-        if (state.type === ARRAY) {
+        if ((state & 3) === ARRAY) {
           // A header below an array of tables continues its last table.
           const list = existing as TomlTable[]
           t = list[list.length - 1]!
         } else t = existing as TomlTable
       } else {
         const created = table()
-        states.set(created, { type: type === ARRAY ? ARRAY_DOTTED : type, defined: false })
+        states.set(created, type === ARRAY ? ARRAY_DOTTED : type)
         t[k] = created
         this.log.add(t, k, partsAt[i]!, -1)
         t = created
       }
+      chainKeys[i] = k
+      chain[i] = t
     }
-    const k = parts[count - 1]!
+    const opened = this.open(t, count, type, headerAt, keyAt)
+    chainKeys[count - 1] = parts[count - 1]!
+    chain[count - 1] = opened
+    this.chainLength = count
+    return opened
+  }
+
+  /** The table that the last part of a header opens, below the table `t` its other parts led to. */
+  private open(t: TomlTable, count: number, type: number, headerAt: number, keyAt: number): TomlTable {
+    const states = this.states
+    const k = this.parts[count - 1]!
     const existing = t[k]
     this.log.add(t, k, headerAt, -1)
     if (type === ARRAY) {
       let list = existing as TomlTable[] | undefined
       if (list === undefined) {
         list = []
-        states.set(list, { type: ARRAY, defined: true })
+        states.set(list, ARRAY | DEFINED)
         t[k] = list
-      } else if (states.get(list)?.type !== ARRAY) this.fail(REDEFINED_TABLE, keyAt)
+      } else {
+        const state = states.get(list)
+        if (state === undefined || (state & 3) !== ARRAY) this.fail(REDEFINED_TABLE, keyAt)
+      }
       const created = table()
-      states.set(created, { type: EXPLICIT, defined: true })
+      states.set(created, EXPLICIT | DEFINED)
       this.log.add(list, list.length, headerAt, -1)
       list.push(created)
       return created
     }
     if (existing === undefined) {
       const created = table()
-      states.set(created, { type: EXPLICIT, defined: true })
+      states.set(created, EXPLICIT | DEFINED)
       t[k] = created
       return created
     }
     const state = states.get(existing)
     // A table that a header named as a parent, or created as the parent of an array of tables, may be defined once.
-    if (state === undefined || state.defined || (state.type !== EXPLICIT && state.type !== ARRAY_DOTTED)) {
-      this.fail(REDEFINED_TABLE, keyAt)
-    }
-    state.defined = true
+    if (state === undefined || (state !== EXPLICIT && state !== ARRAY_DOTTED)) this.fail(REDEFINED_TABLE, keyAt)
+    states.set(existing, state | DEFINED)
     return existing as TomlTable
   }
 
