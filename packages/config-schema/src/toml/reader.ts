@@ -66,50 +66,61 @@ const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
 const DEL = 0x7f
 
-/** Slots of the reader's table of bare keys it has made (a power of two). */
-const KEY_CACHE_SIZE = 256
+/** The characters of a bare key (`A-Za-z0-9_-`), 64 of them. */
+const BARE_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'
 
-/** Slots of a `KeyTable` (a power of two). */
-const KEY_TABLE_SIZE = 2048
+/** The number (0-63) of each character of a bare key, -1 for the other characters below 128. */
+const BARE_NUMBER = new Int8Array(128).fill(-1)
+for (let i = 0; i < BARE_CHARACTERS.length; i++) BARE_NUMBER[BARE_CHARACTERS.charCodeAt(i)] = i
 
-/** The hash of a bare key's characters, as the reader computes it while it scans them. */
-function keyHash(key: string): number {
-  let hash = key.charCodeAt(0)
-  for (let i = 1; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0
-  return hash
-}
-
-const keySlot = (hash: number): number => hash ^ (hash >>> 9)
-
-/** True when `s[start, end)` is `key`. */
-function sameKey(key: string, s: string, start: number, end: number): boolean {
-  if (key.length !== end - start) return false
-  // Compared code by code: \`startsWith\` with a position costs several times more for keys this short.
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== s.charCodeAt(start + i)) return false
-  return true
-}
+/** Most states a `KeyTable` has (its transitions are 16-bit). */
+const MAX_STATES = 0x10000
 
 /**
  * Words a reader may meet as bare keys (a schema's key names), made once: the reader hands out these strings for
  * such keys instead of slicing the text, so that they need not be interned again as property names on every read.
- * Only a speed-up: any key reads the same with or without the table.
+ * They are found with a trie that the reader walks while it scans a key's characters, so nothing is compared
+ * afterwards. Only a speed-up: any key reads the same with or without the table.
  */
 export class KeyTable {
-  readonly words: (string | undefined)[] = new Array(KEY_TABLE_SIZE)
+  /**
+   * The trie's transitions: 64 per state, one per bare-key character. State 1 is the start, state 0 is the prefix
+   * of no word (its transitions all lead back to 0).
+   */
+  readonly next: Uint16Array
+  /** The word that ends at each state, or undefined. */
+  readonly words: (string | undefined)[] = [undefined, undefined]
 
   constructor(words: Iterable<string>) {
+    const next: number[] = new Array(128).fill(0)
     for (const word of words) {
-      if (word.length === 0 || [...word].some((c) => c.charCodeAt(0) >= 128 || BARE[c.charCodeAt(0)] !== 1)) continue
-      const slot = keySlot(keyHash(word)) & (KEY_TABLE_SIZE - 1)
-      // On a collision the first word keeps the slot; the other reads as a slice.
-      this.words[slot] ??= word
+      if (word.length === 0 || [...word].some((c) => c.charCodeAt(0) >= 128 || BARE_NUMBER[c.charCodeAt(0)]! < 0)) {
+        continue
+      }
+      // The prefixes the word adds, at most one state per character; a word that does not fit is left out.
+      if (this.words.length + word.length > MAX_STATES) continue
+      let state = 1
+      for (let i = 0; i < word.length; i++) {
+        const slot = state * 64 + BARE_NUMBER[word.charCodeAt(i)]!
+        if (next[slot] === 0) {
+          next[slot] = this.words.length
+          this.words.push(undefined)
+          for (let j = 0; j < 64; j++) next.push(0)
+        }
+        state = next[slot]!
+      }
+      this.words[state] = word
     }
+    this.next = Uint16Array.from(next)
   }
 }
 
+/** The trie of a reader without words: every key is sliced from the text. */
+const NO_WORDS = new KeyTable([])
+
 /** 1 for the characters of a bare key (`A-Za-z0-9_-`). */
 const BARE = new Uint8Array(128)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') BARE[c.charCodeAt(0)] = 1
+for (const c of BARE_CHARACTERS) BARE[c.charCodeAt(0)] = 1
 
 /** Characters below 128 that end the plain run of a basic string (controls but tab, DEL, `"`, `\`). */
 const STOP_BASIC = new Uint8Array(128)
@@ -150,7 +161,7 @@ const UNFINISHED_NUMBER = 'Unfinished numeric value.'
  * Time is linear in the text; recursion is bounded by `maxDepth` nested arrays and inline tables.
  */
 export function readToml(text: string, maxDepth = 1000, known?: KeyTable): TomlDocument {
-  const reader = new Reader(text, maxDepth, known)
+  const reader = new Reader(text, maxDepth, known ?? NO_WORDS)
   return { value: reader.document(), positions: reader.log }
 }
 
@@ -171,12 +182,11 @@ class Reader {
   private readonly chainKeys: string[] = []
   private readonly chain: TomlTable[] = []
   private chainLength = 0
-  private readonly keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE)
 
   constructor(
     private readonly s: string,
     private depth: number,
-    private readonly known: KeyTable | undefined,
+    private readonly known: KeyTable,
   ) {
     this.n = s.length
   }
@@ -374,36 +384,21 @@ class Reader {
         state = 1
         const partStart = p
         // The rest of the bare part at once; it is counted as a part once the character after it allows.
-        let hash = c
-        for (let d = s.charCodeAt(p + 1); d < 128 && BARE[d] === 1; d = s.charCodeAt(p + 1)) {
-          hash = (Math.imul(hash, 31) + d) | 0
+        // The rest of the bare part at once, walking the trie of known words along.
+        const next = this.known.next
+        let node = next[64 + BARE_NUMBER[c]!]!
+        for (let d = s.charCodeAt(p + 1); d < 128; d = s.charCodeAt(p + 1)) {
+          const number = BARE_NUMBER[d]!
+          if (number < 0) break
+          node = next[node * 64 + number]!
           p++
         }
-        parts[count] = this.bareKey(partStart, p + 1, hash)
+        parts[count] = (node === 0 ? undefined : this.known.words[node]) ?? s.slice(partStart, p + 1)
         partsAt[count] = partStart
       }
       c = s.charCodeAt(++p)
       if (!c) this.fail('Incomplete key-value: cannot find end of key.', startPtr)
     }
-  }
-
-  /**
-   * The bare key `s[start, end)`, whose characters hash to `hash`: a word of the caller's `KeyTable` or a key this
-   * read made before when it is one (compared in place, and the string, already interned as a property name, used
-   * again: configs repeat their keys), else a new slice.
-   */
-  private bareKey(start: number, end: number, hash: number): string {
-    const slot = keySlot(hash)
-    const s = this.s
-    if (this.known !== undefined) {
-      const word = this.known.words[slot & (KEY_TABLE_SIZE - 1)]
-      if (word !== undefined && sameKey(word, s, start, end)) return word
-    }
-    const seen = this.keyCache[slot & (KEY_CACHE_SIZE - 1)]
-    if (seen !== undefined && sameKey(seen, s, start, end)) return seen
-    const key = s.slice(start, end)
-    this.keyCache[slot & (KEY_CACHE_SIZE - 1)] = key
-    return key
   }
 
   /** Reads a value; `end` is the closing character of the enclosing array or inline table (0 at top level). */
