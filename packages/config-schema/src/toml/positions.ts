@@ -46,36 +46,49 @@ export class PositionLog {
   }
 
   /**
-   * Prepares `locate` for `paths` below `root` (the document this log was read with): indexes only the entries of
-   * the containers on those paths, so that a few issues in a large document cost little. Without it, `locate`
-   * indexes every entry on first use.
+   * Prepares `locate` for `paths` below `root` (the document this log was read with): indexes only the entries on
+   * those paths (per container on them, the keys or indexes they name there), so that a few issues in a large
+   * document cost a pass over the log and little else. Without it, `locate` indexes every entry on first use.
    */
   prepare(root: object, paths: Iterable<readonly PathSegment[]>): void {
-    const wanted = new Set<unknown>()
+    const wanted = new Map<unknown, Set<PathSegment>>()
     for (const path of paths) {
       let at: unknown = root
       for (const segment of path) {
         if (typeof at !== 'object' || at === null) break
-        wanted.add(at)
+        let names = wanted.get(at)
+        if (names === undefined) {
+          names = new Set()
+          wanted.set(at, names)
+        }
+        names.add(segment)
         at = (at as Record<PathSegment, unknown>)[segment]
       }
     }
     this.index = this.build(wanted)
   }
 
-  private build(wanted?: ReadonlySet<unknown>): Map<object, Map<PathSegment, number>> {
+  /** The index of the log: of every entry, or of the names `wanted` lists per container. */
+  private build(wanted?: ReadonlyMap<unknown, ReadonlySet<PathSegment>>): Map<object, Map<PathSegment, number>> {
     const index = new Map<object, Map<PathSegment, number>>()
     const firstKey: number[] = []
     const firstValue: number[] = []
     const log = this.entries
+    // Entries come in runs of one container: what is wanted of it is looked up once per run.
+    let owner: unknown
+    let names: ReadonlySet<PathSegment> | undefined
+    let entries: Map<PathSegment, number> | undefined
     for (let i = 0; i < log.length; i += 4) {
-      const owner = log[i] as object
-      if (wanted !== undefined && !wanted.has(owner)) continue
+      if (log[i] !== owner) {
+        owner = log[i]
+        names = wanted?.get(owner)
+        entries = index.get(owner as object)
+      }
       const name = log[i + 1] as PathSegment
-      let entries = index.get(owner)
+      if (wanted !== undefined && (names === undefined || !names.has(name))) continue
       if (entries === undefined) {
         entries = new Map()
-        index.set(owner, entries)
+        index.set(owner as object, entries)
       }
       let slot = entries.get(name)
       if (slot === undefined) {
@@ -88,26 +101,28 @@ export class PositionLog {
       if (firstKey[slot] === NONE) firstKey[slot] = log[i + 2] as number
       if (firstValue[slot] === NONE) firstValue[slot] = log[i + 3] as number
     }
+    // A static array's items are logged in order, so an item's index is the count of its array's items before it.
     const items = this.items
+    const counts = new Map<unknown, number>()
     let array: unknown
-    let entries: Map<PathSegment, number> | undefined
     let next = 0
+    names = undefined
+    entries = undefined
     for (let i = 0; i < items.length; i++) {
-      // Only its own items are logged for a static array, in order: its index so far holds exactly the earlier ones.
       if (typeof items[i] !== 'number') {
+        if (array !== undefined) counts.set(array, next)
         array = items[i++]
-        if (wanted !== undefined && !wanted.has(array)) entries = undefined
-        else {
-          entries = index.get(array as object)
-          if (entries === undefined) {
-            entries = new Map()
-            index.set(array as object, entries)
-          }
-          next = entries.size
-        }
+        next = counts.get(array) ?? 0
+        names = wanted?.get(array)
+        entries = index.get(array as object)
       }
-      if (entries === undefined) continue
-      entries.set(next++, firstKey.length)
+      const item = next++
+      if (wanted !== undefined && (names === undefined || !names.has(item))) continue
+      if (entries === undefined) {
+        entries = new Map()
+        index.set(array as object, entries)
+      }
+      entries.set(item, firstKey.length)
       firstKey.push(NONE)
       firstValue.push(items[i] as number)
     }
