@@ -82,7 +82,7 @@ export class PositionLog {
       if (log[i] !== owner) {
         owner = log[i]
         names = wanted?.get(owner)
-        entries = index.get(owner as object)
+        entries = wanted === undefined || names !== undefined ? index.get(owner as object) : undefined
       }
       const name = log[i + 1] as PathSegment
       if (wanted !== undefined && (names === undefined || !names.has(name))) continue
@@ -105,19 +105,22 @@ export class PositionLog {
     const items = this.items
     const counts = new Map<unknown, number>()
     let array: unknown
+    // Whether the items of `array` are indexed (and so counted); `next` is the index of its next item.
+    let counted = false
     let next = 0
-    names = undefined
-    entries = undefined
     for (let i = 0; i < items.length; i++) {
       if (typeof items[i] !== 'number') {
-        if (array !== undefined) counts.set(array, next)
+        if (counted) counts.set(array, next)
         array = items[i++]
-        next = counts.get(array) ?? 0
         names = wanted?.get(array)
+        counted = wanted === undefined || names !== undefined
+        if (!counted) continue
+        next = counts.get(array) ?? 0
         entries = index.get(array as object)
       }
+      if (!counted) continue
       const item = next++
-      if (wanted !== undefined && (names === undefined || !names.has(item))) continue
+      if (names !== undefined && !names.has(item)) continue
       if (entries === undefined) {
         entries = new Map()
         index.set(array as object, entries)
