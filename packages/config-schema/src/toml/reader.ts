@@ -172,8 +172,13 @@ class Reader {
   /** Parts of the key read last by `key()`, and the offset of each. */
   private readonly parts: string[] = []
   private readonly partsAt: number[] = []
-  /** How each table and array of tables made from headers and dotted keys came to be. */
+  /**
+   * How each table and array of tables made from headers and dotted keys came to be, but for the most common, a
+   * table that a header opened (`EXPLICIT | DEFINED`): `stateOf` tells those from values.
+   */
   private readonly states = new Map<unknown, State>()
+  /** The inline tables read so far (made on the first): values, though tables. */
+  private inlineTables: Set<unknown> | undefined
   /**
    * The parts of the last header and the table each of them led to (the last one: the table it opened). Nothing
    * between two headers changes which table these parts lead to (key/value pairs only add to the opened table and
@@ -227,7 +232,7 @@ class Reader {
           const k = parts[i]!
           const existing = t[k]
           if (existing !== undefined) {
-            const state = states.get(existing)
+            const state = this.stateOf(existing)
             if (state === undefined || (state & 3) === EXPLICIT || (state & 3) === ARRAY)
               this.fail(REDEFINED_TABLE, keyAt)
             this.log.add(t, k, partsAt[i]!, -1)
@@ -275,7 +280,7 @@ class Reader {
       const k = parts[i]!
       const existing = t[k]
       if (existing !== undefined) {
-        const state = states.get(existing)
+        const state = this.stateOf(existing)
         if (state === undefined) this.fail(REDEFINED_TABLE, keyAt)
         this.log.add(t, k, partsAt[i]!, -1)
         if ((state & 3) === ARRAY) {
@@ -313,26 +318,36 @@ class Reader {
         states.set(list, ARRAY | DEFINED)
         t[k] = list
       } else {
-        const state = states.get(list)
+        const state = this.stateOf(list)
         if (state === undefined || (state & 3) !== ARRAY) this.fail(REDEFINED_TABLE, keyAt)
       }
       const created = table()
-      states.set(created, EXPLICIT | DEFINED)
       this.log.add(list, list.length, headerAt, -1)
       list.push(created)
       return created
     }
     if (existing === undefined) {
       const created = table()
-      states.set(created, EXPLICIT | DEFINED)
       t[k] = created
       return created
     }
-    const state = states.get(existing)
+    const state = this.stateOf(existing)
     // A table that a header named as a parent, or created as the parent of an array of tables, may be defined once.
     if (state === undefined || (state !== EXPLICIT && state !== ARRAY_DOTTED)) this.fail(REDEFINED_TABLE, keyAt)
     states.set(existing, state | DEFINED)
     return existing as TomlTable
+  }
+
+  /**
+   * The state of `value`, found in a table that headers or dotted keys reach; undefined for a value, which nothing
+   * may extend. Tables that a header opened have no entry in `states`: they are the objects that are none of the
+   * values (arrays, dates, inline tables).
+   */
+  private stateOf(value: unknown): State | undefined {
+    const state = this.states.get(value)
+    if (state !== undefined) return state
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) return undefined
+    return this.inlineTables?.has(value) ? undefined : EXPLICIT | DEFINED
   }
 
   /**
@@ -466,6 +481,8 @@ class Reader {
     const s = this.s
     const startPtr = this.p++
     const out = table()
+    this.inlineTables ??= new Set()
+    this.inlineTables.add(out)
     // Tables created by dotted keys of this inline table: the only values a later dotted key may extend.
     let implicit: Set<unknown> | undefined
     while (this.p < this.n) {
