@@ -310,7 +310,9 @@ describe('the TOML reader against smol-toml', () => {
     const line = fc.oneof(
       path.map((p) => `[${p}]`),
       path.map((p) => `[[${p}]]`),
-      fc.tuple(path, fc.constantFrom('1', '{}', '{x=1}', '[]', '[{}]', '{a.b=1}')).map(([p, v]) => `${p} = ${v}`),
+      fc
+        .tuple(path, fc.constantFrom('1', '"s"', '1979-05-27', '{}', '{x=1}', '[]', '[{}]', '{a.b=1}'))
+        .map(([p, v]) => `${p} = ${v}`),
     )
     fc.assert(
       fc.property(

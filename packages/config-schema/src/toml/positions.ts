@@ -15,13 +15,17 @@ const NONE = -1
  * pushes; the index that answers `locate` is built from the log only when the first issue asks.
  */
 export class PositionLog {
-  /** Container and key or index of each entry, two slots per entry. */
-  private readonly refs: unknown[] = []
-  /** Key and value offset of each entry, two slots per entry (small integers: a packed array). */
-  private readonly offsets: number[] = []
-  /** The items of static arrays, apart: their array, and the offset of their value (the index is their order). */
+  /**
+   * Four slots per entry, in one array so that logging is one push: container, key or index, key offset, value
+   * offset (small integers, which an array of any kind holds unboxed).
+   */
+  private readonly entries: unknown[] = []
+  /**
+   * The items of static arrays, apart: the offset of each item's value (the index is their order), preceded by its
+   * array where it differs from the previous item's.
+   */
   private readonly items: unknown[] = []
-  private readonly itemOffsets: number[] = []
+  private lastArray: unknown
   /** Per container, per key: the first key offset and first value offset seen for it (built on first use). */
   private index: Map<object, Map<PathSegment, number>> | undefined
   private firstKey: number[] = []
@@ -29,47 +33,62 @@ export class PositionLog {
 
   /** Logs `name` of `owner`, its key at offset `key` and its value at `value` (-1: none). */
   add(owner: object, name: PathSegment, key: number, value: number): void {
-    this.refs.push(owner, name)
-    this.offsets.push(key, value)
+    this.entries.push(owner, name, key, value)
   }
 
   /** Logs the next item of the static array `owner`, its value at offset `value`. */
   item(owner: unknown[], value: number): void {
-    this.items.push(owner)
-    this.itemOffsets.push(value)
+    if (owner === this.lastArray) this.items.push(value)
+    else {
+      this.items.push(owner, value)
+      this.lastArray = owner
+    }
   }
 
   /**
-   * Prepares `locate` for `paths` below `root` (the document this log was read with): indexes only the entries of
-   * the containers on those paths, so that a few issues in a large document cost little. Without it, `locate`
-   * indexes every entry on first use.
+   * Prepares `locate` for `paths` below `root` (the document this log was read with): indexes only the entries on
+   * those paths (per container on them, the keys or indexes they name there), so that a few issues in a large
+   * document cost a pass over the log and little else. Without it, `locate` indexes every entry on first use.
    */
   prepare(root: object, paths: Iterable<readonly PathSegment[]>): void {
-    const wanted = new Set<unknown>()
+    const wanted = new Map<unknown, Set<PathSegment>>()
     for (const path of paths) {
       let at: unknown = root
       for (const segment of path) {
         if (typeof at !== 'object' || at === null) break
-        wanted.add(at)
+        let names = wanted.get(at)
+        if (names === undefined) {
+          names = new Set()
+          wanted.set(at, names)
+        }
+        names.add(segment)
         at = (at as Record<PathSegment, unknown>)[segment]
       }
     }
     this.index = this.build(wanted)
   }
 
-  private build(wanted?: ReadonlySet<unknown>): Map<object, Map<PathSegment, number>> {
+  /** The index of the log: of every entry, or of the names `wanted` lists per container. */
+  private build(wanted?: ReadonlyMap<unknown, ReadonlySet<PathSegment>>): Map<object, Map<PathSegment, number>> {
     const index = new Map<object, Map<PathSegment, number>>()
     const firstKey: number[] = []
     const firstValue: number[] = []
-    const { refs, offsets } = this
-    for (let i = 0; i < refs.length; i += 2) {
-      const owner = refs[i] as object
-      if (wanted !== undefined && !wanted.has(owner)) continue
-      const name = refs[i + 1] as PathSegment
-      let entries = index.get(owner)
+    const log = this.entries
+    // Entries come in runs of one container: what is wanted of it is looked up once per run.
+    let owner: unknown
+    let names: ReadonlySet<PathSegment> | undefined
+    let entries: Map<PathSegment, number> | undefined
+    for (let i = 0; i < log.length; i += 4) {
+      if (log[i] !== owner) {
+        owner = log[i]
+        names = wanted?.get(owner)
+        entries = wanted === undefined || names !== undefined ? index.get(owner as object) : undefined
+      }
+      const name = log[i + 1] as PathSegment
+      if (wanted !== undefined && (names === undefined || !names.has(name))) continue
       if (entries === undefined) {
         entries = new Map()
-        index.set(owner, entries)
+        index.set(owner as object, entries)
       }
       let slot = entries.get(name)
       if (slot === undefined) {
@@ -79,32 +98,36 @@ export class PositionLog {
         firstValue.push(NONE)
       }
       // The first occurrence in the text wins, for the key and for the value alike.
-      if (firstKey[slot] === NONE) firstKey[slot] = offsets[i]!
-      if (firstValue[slot] === NONE) firstValue[slot] = offsets[i + 1]!
+      if (firstKey[slot] === NONE) firstKey[slot] = log[i + 2] as number
+      if (firstValue[slot] === NONE) firstValue[slot] = log[i + 3] as number
     }
-    const { items, itemOffsets } = this
+    // A static array's items are logged in order, so an item's index is the count of its array's items before it.
+    const items = this.items
+    const counts = new Map<unknown, number>()
     let array: unknown
-    let entries: Map<PathSegment, number> | undefined
+    // Whether the items of `array` are indexed (and so counted); `next` is the index of its next item.
+    let counted = false
     let next = 0
     for (let i = 0; i < items.length; i++) {
-      // Only its own items are logged for a static array, in order: its index so far holds exactly the earlier ones.
-      if (items[i] !== array) {
-        array = items[i]
-        if (wanted !== undefined && !wanted.has(array)) {
-          entries = undefined
-          continue
-        }
+      if (typeof items[i] !== 'number') {
+        if (counted) counts.set(array, next)
+        array = items[i++]
+        names = wanted?.get(array)
+        counted = wanted === undefined || names !== undefined
+        if (!counted) continue
+        next = counts.get(array) ?? 0
         entries = index.get(array as object)
-        if (entries === undefined) {
-          entries = new Map()
-          index.set(array as object, entries)
-        }
-        next = entries.size
       }
-      if (entries === undefined) continue
-      entries.set(next++, firstKey.length)
+      if (!counted) continue
+      const item = next++
+      if (names !== undefined && !names.has(item)) continue
+      if (entries === undefined) {
+        entries = new Map()
+        index.set(array as object, entries)
+      }
+      entries.set(item, firstKey.length)
       firstKey.push(NONE)
-      firstValue.push(itemOffsets[i]!)
+      firstValue.push(items[i] as number)
     }
     this.firstKey = firstKey
     this.firstValue = firstValue

@@ -30,15 +30,16 @@ const EXPLICIT = 1
 const ARRAY = 2
 const ARRAY_DOTTED = 3
 
+/** Added to a state's type once its table was defined (by a header naming it). */
+const DEFINED = 4
+
 /**
  * What the reader knows of a table (or array of tables) that it created from a header or a dotted key: how it was
- * created and whether it was defined. Keys holding values have no state: a key that is present in a table and whose
- * value has no state holds a value (or an inline table or array) that nothing may extend.
+ * created (the type, the low two bits) and whether it was defined (`DEFINED`). Keys holding values have no state: a
+ * key that is present in a table and whose value has no state holds a value (or an inline table or array) that
+ * nothing may extend.
  */
-interface State {
-  readonly type: number
-  defined: boolean
-}
+type State = number
 
 const table = (): TomlTable => emptyRecord<unknown>()
 
@@ -65,47 +66,61 @@ const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
 const DEL = 0x7f
 
-/** Slots of the reader's table of bare keys it has made (a power of two). */
-const KEY_CACHE_SIZE = 256
+/** The characters of a bare key (`A-Za-z0-9_-`), 64 of them. */
+const BARE_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'
 
-/** Slots of a `KeyTable` (a power of two). */
-const KEY_TABLE_SIZE = 2048
+/** The number (0-63) of each character of a bare key, -1 for the other characters below 128. */
+const BARE_NUMBER = new Int8Array(128).fill(-1)
+for (let i = 0; i < BARE_CHARACTERS.length; i++) BARE_NUMBER[BARE_CHARACTERS.charCodeAt(i)] = i
 
-/** The hash of a bare key's characters, as the reader computes it while it scans them. */
-function keyHash(key: string): number {
-  let hash = key.charCodeAt(0)
-  for (let i = 1; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) | 0
-  return hash
-}
-
-const keySlot = (hash: number): number => hash ^ (hash >>> 9)
-
-/** True when `s[start, end)` is `key`. */
-function sameKey(key: string, s: string, start: number, end: number): boolean {
-  return key.length === end - start && s.startsWith(key, start)
-}
+/** Most states a `KeyTable` has (its transitions are 16-bit). */
+const MAX_STATES = 0x10000
 
 /**
  * Words a reader may meet as bare keys (a schema's key names), made once: the reader hands out these strings for
  * such keys instead of slicing the text, so that they need not be interned again as property names on every read.
- * Only a speed-up: any key reads the same with or without the table.
+ * They are found with a trie that the reader walks while it scans a key's characters, so nothing is compared
+ * afterwards. Only a speed-up: any key reads the same with or without the table.
  */
 export class KeyTable {
-  readonly words: (string | undefined)[] = new Array(KEY_TABLE_SIZE)
+  /**
+   * The trie's transitions: 64 per state, one per bare-key character. State 1 is the start, state 0 is the prefix
+   * of no word (its transitions all lead back to 0).
+   */
+  readonly next: Uint16Array
+  /** The word that ends at each state, or undefined. */
+  readonly words: (string | undefined)[] = [undefined, undefined]
 
   constructor(words: Iterable<string>) {
+    const next: number[] = new Array(128).fill(0)
     for (const word of words) {
-      if (word.length === 0 || [...word].some((c) => c.charCodeAt(0) >= 128 || BARE[c.charCodeAt(0)] !== 1)) continue
-      const slot = keySlot(keyHash(word)) & (KEY_TABLE_SIZE - 1)
-      // On a collision the first word keeps the slot; the other reads as a slice.
-      this.words[slot] ??= word
+      if (word.length === 0 || [...word].some((c) => c.charCodeAt(0) >= 128 || BARE_NUMBER[c.charCodeAt(0)]! < 0)) {
+        continue
+      }
+      // The prefixes the word adds, at most one state per character; a word that does not fit is left out.
+      if (this.words.length + word.length > MAX_STATES) continue
+      let state = 1
+      for (let i = 0; i < word.length; i++) {
+        const slot = state * 64 + BARE_NUMBER[word.charCodeAt(i)]!
+        if (next[slot] === 0) {
+          next[slot] = this.words.length
+          this.words.push(undefined)
+          for (let j = 0; j < 64; j++) next.push(0)
+        }
+        state = next[slot]!
+      }
+      this.words[state] = word
     }
+    this.next = Uint16Array.from(next)
   }
 }
 
+/** The trie of a reader without words: every key is sliced from the text. */
+const NO_WORDS = new KeyTable([])
+
 /** 1 for the characters of a bare key (`A-Za-z0-9_-`). */
 const BARE = new Uint8Array(128)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-') BARE[c.charCodeAt(0)] = 1
+for (const c of BARE_CHARACTERS) BARE[c.charCodeAt(0)] = 1
 
 /** Characters below 128 that end the plain run of a basic string (controls but tab, DEL, `"`, `\`). */
 const STOP_BASIC = new Uint8Array(128)
@@ -146,7 +161,7 @@ const UNFINISHED_NUMBER = 'Unfinished numeric value.'
  * Time is linear in the text; recursion is bounded by `maxDepth` nested arrays and inline tables.
  */
 export function readToml(text: string, maxDepth = 1000, known?: KeyTable): TomlDocument {
-  const reader = new Reader(text, maxDepth, known)
+  const reader = new Reader(text, maxDepth, known ?? NO_WORDS)
   return { value: reader.document(), positions: reader.log }
 }
 
@@ -157,14 +172,26 @@ class Reader {
   /** Parts of the key read last by `key()`, and the offset of each. */
   private readonly parts: string[] = []
   private readonly partsAt: number[] = []
-  /** How each table and array of tables made from headers and dotted keys came to be. */
+  /**
+   * How each table and array of tables made from headers and dotted keys came to be, but for the most common, a
+   * table that a header opened (`EXPLICIT | DEFINED`): `stateOf` tells those from values.
+   */
   private readonly states = new Map<unknown, State>()
-  private readonly keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE)
+  /** The inline tables read so far (made on the first): values, though tables. */
+  private inlineTables: Set<unknown> | undefined
+  /**
+   * The parts of the last header and the table each of them led to (the last one: the table it opened). Nothing
+   * between two headers changes which table these parts lead to (key/value pairs only add to the opened table and
+   * below it), so the next header starts from the longest prefix it shares with them.
+   */
+  private readonly chainKeys: string[] = []
+  private readonly chain: TomlTable[] = []
+  private chainLength = 0
 
   constructor(
     private readonly s: string,
     private depth: number,
-    private readonly known: KeyTable | undefined,
+    private readonly known: KeyTable,
   ) {
     this.n = s.length
   }
@@ -205,14 +232,14 @@ class Reader {
           const k = parts[i]!
           const existing = t[k]
           if (existing !== undefined) {
-            const state = states.get(existing)
-            if (state === undefined || state.type === EXPLICIT || state.type === ARRAY)
+            const state = this.stateOf(existing)
+            if (state === undefined || (state & 3) === EXPLICIT || (state & 3) === ARRAY)
               this.fail(REDEFINED_TABLE, keyAt)
             this.log.add(t, k, partsAt[i]!, -1)
             t = existing as TomlTable
           } else {
             const created = table()
-            states.set(created, { type: DOTTED, defined: false })
+            states.set(created, DOTTED)
             t[k] = created
             this.log.add(t, k, partsAt[i]!, -1)
             t = created
@@ -241,56 +268,86 @@ class Reader {
     const parts = this.parts
     const partsAt = this.partsAt
     const states = this.states
+    const chain = this.chain
+    const chainKeys = this.chainKeys
     let t = root
-    for (let i = 0; i < count - 1; i++) {
+    let i = 0
+    // The parts shared with the last header lead where they led then; they and their log entries are not repeated
+    // (a second entry of a part, with no value offset, would change nothing in the log's index).
+    const shared = Math.min(count - 1, this.chainLength)
+    while (i < shared && parts[i] === chainKeys[i]) t = chain[i++]!
+    for (; i < count - 1; i++) {
       const k = parts[i]!
       const existing = t[k]
       if (existing !== undefined) {
-        const state = states.get(existing)
+        const state = this.stateOf(existing)
         if (state === undefined) this.fail(REDEFINED_TABLE, keyAt)
         this.log.add(t, k, partsAt[i]!, -1)
-        if (state.type === ARRAY) {
+        if ((state & 3) === ARRAY) {
           // A header below an array of tables continues its last table.
           const list = existing as TomlTable[]
           t = list[list.length - 1]!
         } else t = existing as TomlTable
       } else {
         const created = table()
-        states.set(created, { type: type === ARRAY ? ARRAY_DOTTED : type, defined: false })
+        states.set(created, type === ARRAY ? ARRAY_DOTTED : type)
         t[k] = created
         this.log.add(t, k, partsAt[i]!, -1)
         t = created
       }
+      chainKeys[i] = k
+      chain[i] = t
     }
-    const k = parts[count - 1]!
+    const opened = this.open(t, count, type, headerAt, keyAt)
+    chainKeys[count - 1] = parts[count - 1]!
+    chain[count - 1] = opened
+    this.chainLength = count
+    return opened
+  }
+
+  /** The table that the last part of a header opens, below the table `t` its other parts led to. */
+  private open(t: TomlTable, count: number, type: number, headerAt: number, keyAt: number): TomlTable {
+    const states = this.states
+    const k = this.parts[count - 1]!
     const existing = t[k]
     this.log.add(t, k, headerAt, -1)
     if (type === ARRAY) {
       let list = existing as TomlTable[] | undefined
       if (list === undefined) {
         list = []
-        states.set(list, { type: ARRAY, defined: true })
+        states.set(list, ARRAY | DEFINED)
         t[k] = list
-      } else if (states.get(list)?.type !== ARRAY) this.fail(REDEFINED_TABLE, keyAt)
+      } else {
+        const state = this.stateOf(list)
+        if (state === undefined || (state & 3) !== ARRAY) this.fail(REDEFINED_TABLE, keyAt)
+      }
       const created = table()
-      states.set(created, { type: EXPLICIT, defined: true })
       this.log.add(list, list.length, headerAt, -1)
       list.push(created)
       return created
     }
     if (existing === undefined) {
       const created = table()
-      states.set(created, { type: EXPLICIT, defined: true })
       t[k] = created
       return created
     }
-    const state = states.get(existing)
+    const state = this.stateOf(existing)
     // A table that a header named as a parent, or created as the parent of an array of tables, may be defined once.
-    if (state === undefined || state.defined || (state.type !== EXPLICIT && state.type !== ARRAY_DOTTED)) {
-      this.fail(REDEFINED_TABLE, keyAt)
-    }
-    state.defined = true
+    if (state === undefined || (state !== EXPLICIT && state !== ARRAY_DOTTED)) this.fail(REDEFINED_TABLE, keyAt)
+    states.set(existing, state | DEFINED)
     return existing as TomlTable
+  }
+
+  /**
+   * The state of `value`, found in a table that headers or dotted keys reach; undefined for a value, which nothing
+   * may extend. Tables that a header opened have no entry in `states`: they are the objects that are none of the
+   * values (arrays, dates, inline tables).
+   */
+  private stateOf(value: unknown): State | undefined {
+    const state = this.states.get(value)
+    if (state !== undefined) return state
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) return undefined
+    return this.inlineTables?.has(value) ? undefined : EXPLICIT | DEFINED
   }
 
   /**
@@ -342,36 +399,21 @@ class Reader {
         state = 1
         const partStart = p
         // The rest of the bare part at once; it is counted as a part once the character after it allows.
-        let hash = c
-        for (let d = s.charCodeAt(p + 1); d < 128 && BARE[d] === 1; d = s.charCodeAt(p + 1)) {
-          hash = (Math.imul(hash, 31) + d) | 0
+        // The rest of the bare part at once, walking the trie of known words along.
+        const next = this.known.next
+        let node = next[64 + BARE_NUMBER[c]!]!
+        for (let d = s.charCodeAt(p + 1); d < 128; d = s.charCodeAt(p + 1)) {
+          const number = BARE_NUMBER[d]!
+          if (number < 0) break
+          node = next[node * 64 + number]!
           p++
         }
-        parts[count] = this.bareKey(partStart, p + 1, hash)
+        parts[count] = (node === 0 ? undefined : this.known.words[node]) ?? s.slice(partStart, p + 1)
         partsAt[count] = partStart
       }
       c = s.charCodeAt(++p)
       if (!c) this.fail('Incomplete key-value: cannot find end of key.', startPtr)
     }
-  }
-
-  /**
-   * The bare key `s[start, end)`, whose characters hash to `hash`: a word of the caller's `KeyTable` or a key this
-   * read made before when it is one (compared in place, and the string, already interned as a property name, used
-   * again: configs repeat their keys), else a new slice.
-   */
-  private bareKey(start: number, end: number, hash: number): string {
-    const slot = keySlot(hash)
-    const s = this.s
-    if (this.known !== undefined) {
-      const word = this.known.words[slot & (KEY_TABLE_SIZE - 1)]
-      if (word !== undefined && sameKey(word, s, start, end)) return word
-    }
-    const seen = this.keyCache[slot & (KEY_CACHE_SIZE - 1)]
-    if (seen !== undefined && sameKey(seen, s, start, end)) return seen
-    const key = s.slice(start, end)
-    this.keyCache[slot & (KEY_CACHE_SIZE - 1)] = key
-    return key
   }
 
   /** Reads a value; `end` is the closing character of the enclosing array or inline table (0 at top level). */
@@ -439,6 +481,8 @@ class Reader {
     const s = this.s
     const startPtr = this.p++
     const out = table()
+    this.inlineTables ??= new Set()
+    this.inlineTables.add(out)
     // Tables created by dotted keys of this inline table: the only values a later dotted key may extend.
     let implicit: Set<unknown> | undefined
     while (this.p < this.n) {
