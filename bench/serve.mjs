@@ -12,6 +12,8 @@ import { opsPerSecond } from './measure.mjs'
 const root = new URL('../', import.meta.url)
 const cli = fileURLToPath(new URL('packages/device-runtime/dist/cli.js', root))
 const seedPath = fileURLToPath(new URL('examples/seed/config.toml', root))
+// 29 KB: over serve's POOL_BYTES, so the default server checks it on its worker pool.
+const largePath = fileURLToPath(new URL('packages/config-schema/test/fixtures/valid/large.toml', root))
 const load = fileURLToPath(new URL('bench/serve-load.mjs', root))
 const seed = readFileSync(seedPath, 'utf8')
 const execFileAsync = promisify(execFile)
@@ -51,13 +53,16 @@ const cpuOf = (pid) => {
   return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) }
 }
 
-/** Runs the load generator for `seconds` against `url`; requests/s, and CPU µs per request of server and generator. */
-async function loadRun(url, pid, seconds) {
+/**
+ * Runs the load generator for `seconds` against `url` posting `body` (a file; the seed by default); requests/s, and
+ * CPU µs per request of server and generator.
+ */
+async function loadRun(url, pid, seconds, body = seedPath) {
   const before = cpuOf(pid)
   const { stdout } = await execFileAsync(process.execPath, [
     load,
     `${url}/api/validate`,
-    seedPath,
+    body,
     'application/toml',
     String(seconds),
     '8',
@@ -84,7 +89,8 @@ export async function run(report) {
   const dataDir = mkdtempSync(join(tmpdir(), 'anx-bench-serve-'))
   const servers = []
   try {
-    // The default (validation on worker threads), validation on the HTTP thread, and the floor.
+    // The default (small bodies checked on the HTTP thread, large ones on worker threads), every body checked on the
+    // HTTP thread, and the floor.
     const pool = await startServer(dataDir, [])
     servers.push(pool)
     const inline = await startServer(dataDir, ['--validate-threads', '0'])
@@ -95,7 +101,7 @@ export async function run(report) {
     const idle = rssMiB(pool.child.pid)
     for (const server of servers) await loadRun(server.url, server.child.pid, 1) // warm-up: the servers' JIT
     // Interleaved rounds, so that the shared machine's drift touches every row alike; the median round of each.
-    const rounds = { parse: [], pool: [], inline: [], bare: [] }
+    const rounds = { parse: [], pool: [], inline: [], bare: [], largePool: [], largeInline: [] }
     for (let i = 0; i < 3; i++) {
       rounds.parse.push(opsPerSecond(() => parseConfig(seed)))
       rounds.pool.push(await loadRun(pool.url, pool.child.pid, 3))
@@ -103,9 +109,20 @@ export async function run(report) {
       rounds.bare.push(await loadRun(bare.url, bare.child.pid, 3))
     }
     const loaded = rssMiB(pool.child.pid)
+    for (let i = 0; i < 3; i++) {
+      rounds.largePool.push(await loadRun(pool.url, pool.child.pid, 2, largePath))
+      rounds.largeInline.push(await loadRun(inline.url, inline.child.pid, 2, largePath))
+    }
+    const loadedLarge = rssMiB(pool.child.pid)
     const median = (xs, by = (x) => x) => [...xs].sort((a, b) => by(a) - by(b))[xs.length >> 1]
     const parse = median(rounds.parse)
-    const [serve, onThread, floor] = [rounds.pool, rounds.inline, rounds.bare].map((xs) => median(xs, (x) => x.rps))
+    const [serve, onThread, floor, largePool, largeInline] = [
+      rounds.pool,
+      rounds.inline,
+      rounds.bare,
+      rounds.largePool,
+      rounds.largeInline,
+    ].map((xs) => median(xs, (x) => x.rps))
     const fmt = (n) => Math.round(n).toLocaleString('en-US')
     const rate = (label, r) =>
       report([
@@ -115,21 +132,31 @@ export async function run(report) {
         `${(r.rps / parse).toFixed(2)}x`,
       ])
     rate('POST /api/validate (seed, keep-alive, 8 conns)', serve)
-    rate('  the same, validated on the HTTP thread', onThread)
+    rate('  the same, --validate-threads 0', onThread)
     rate('bare node:http answering the same POSTs', floor)
     const us = (n) => `${n.toFixed(0)} µs`
     const cpu = (label, value, baseLabel, base) =>
       report([label, us(value), `${baseLabel}: ${us(base)}`, `${(value / base).toFixed(2)}x`])
     cpu('serve CPU per validate request (all threads)', serve.serverUs, 'bare node:http', floor.serverUs)
     cpu('serve main-thread CPU per validate request', serve.mainUs, 'bare node:http', floor.mainUs)
-    cpu('  validated on the HTTP thread', onThread.mainUs, 'bare node:http', floor.mainUs)
+    cpu('  --validate-threads 0', onThread.mainUs, 'bare node:http', floor.mainUs)
+    const large = (label, r) =>
+      report([label, `${fmt(r.rps)} req/s`, `main thread ${us(r.mainUs)}`, `all threads ${us(r.serverUs)}`])
+    large('POST /api/validate (large fixture, 29 KB; worker pool)', largePool)
+    large('  the same, --validate-threads 0', largeInline)
     cpu('load generator CPU per request', serve.generatorUs, 'serve, all threads', serve.serverUs)
     report(['idle RSS of `atomicnix serve`', `${idle.toFixed(1)} MiB`, 'goal: 60 MiB', `${(idle / 60).toFixed(2)}x`])
     report([
-      '  RSS after the load (worker threads up)',
+      '  RSS after the seed load (no worker thread)',
       `${loaded.toFixed(1)} MiB`,
       'goal: 60 MiB',
       `${(loaded / 60).toFixed(2)}x`,
+    ])
+    report([
+      '  RSS after the large load (worker threads up)',
+      `${loadedLarge.toFixed(1)} MiB`,
+      'goal: 60 MiB',
+      `${(loadedLarge / 60).toFixed(2)}x`,
     ])
   } finally {
     for (const server of servers) server.child.kill('SIGTERM')

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CLI, type ServeProcess, startServe } from './api/serve-process.js'
 
 const SEED = readFileSync(new URL('../../../examples/seed/config.toml', import.meta.url), 'utf8')
+// Larger than POOL_BYTES: checked on the worker pool (smaller bodies are checked on the HTTP thread).
+const LARGE = readFileSync(new URL('../../config-schema/test/fixtures/valid/large.toml', import.meta.url), 'utf8')
 const servers: ServeProcess[] = []
 const dirs: string[] = []
 
@@ -34,11 +36,22 @@ const validate = async (url: string, body: string) => {
 describe('atomicnix serve: validation on worker threads or on the HTTP thread', () => {
   it('answers /api/validate alike with the worker pool and with --validate-threads 0, and stops cleanly', async () => {
     const [pooled, inline] = await Promise.all([serve([]), serve(['--validate-threads', '0'])])
+    // A small body is checked on the HTTP thread, a large one starts a worker thread (seen in /proc where there is one).
+    const threads = () => {
+      const dir = `/proc/${pooled.child.pid}/task`
+      return existsSync(dir) ? readdirSync(dir).length : undefined
+    }
+    expect((await validate(pooled.url, SEED)).status).toBe(200)
+    const small = threads()
+    expect((await validate(pooled.url, LARGE)).status).toBe(200)
+    if (small !== undefined) expect(threads()).toBeGreaterThan(small)
     const bodies = [
       SEED,
       SEED.replace('dhcp_start', 'dhcp_strat'),
       '[lan\nbroken = ',
       SEED.replace('version = 1', 'version = 3'),
+      LARGE,
+      LARGE.replace('dhcp_start', 'dhcp_strat'),
     ]
     for (const body of bodies) {
       const [a, b] = await Promise.all([validate(pooled.url, body), validate(inline.url, body)])

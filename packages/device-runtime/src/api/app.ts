@@ -126,13 +126,16 @@ const BUNDLE_TYPES = new Set([
 /** Thrown while reading a body that passes the limit. */
 class BodyTooLarge extends Error {}
 
+/** A body the adapter read already, refused when it passes `limit` bytes. */
+function bodyBytes(body: Uint8Array, limit: number): Uint8Array {
+  if (body.length > limit) throw new BodyTooLarge()
+  return body
+}
+
 /** Reads a request body into memory, refusing (without reading on) once it passes `limit` bytes. */
 async function readBody(request: ApiRequest, limit: number): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0)
-  if (request.body instanceof Uint8Array) {
-    if (request.body.length > limit) throw new BodyTooLarge()
-    return request.body
-  }
+  if (request.body instanceof Uint8Array) return bodyBytes(request.body, limit)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
@@ -364,7 +367,9 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
       let body: Uint8Array
       try {
         // A small body is held to its declared length: the gate counted it as small.
-        body = await readBody(request, small ? Number(length) : bodyLimit)
+        const limit = small ? Number(length) : bodyLimit
+        // Bytes the adapter read already need no turn of the event loop.
+        body = request.body instanceof Uint8Array ? bodyBytes(request.body, limit) : await readBody(request, limit)
       } catch (error) {
         if (error instanceof BodyTooLarge && small) {
           return apiError(400, 'bad_request', 'The body is longer than its Content-Length.')
@@ -500,7 +505,7 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
   async function answer(request: ApiRequest): Promise<ApiAnswer> {
     let path = ''
     try {
-      path = new URL(request.url).pathname
+      path = pathOf(request.url)
       const answer = await route(request, path)
       if (request.method === 'POST' && answer.status >= 400 && path === '/api/config') {
         // Every refused change is a decision the device took: the log says which and why.
@@ -521,6 +526,30 @@ export function createApiApp(deps: ApiDeps, options: ApiOptions): ApiApp {
 
   const app = async (request: Request) => toResponse(await answer(request))
   return Object.assign(app, { answer })
+}
+
+/** A path of plain characters without dot segments, query or fragment: the URL parser would return it unchanged. */
+const PLAIN_PATH = /^\/[A-Za-z0-9_~\-/]*(?:\.(?!\.?(?:\/|$))[A-Za-z0-9_~\-/]*)*$/
+
+/** The scheme and authority (`http://host:port`) that the URL parser accepted last. */
+let knownOrigin = ''
+
+/**
+ * The path of an absolute URL as `new URL(url).pathname` gives it. A plain path after the origin the parser accepted
+ * last is taken as it is (the usual request: parsing the whole URL would cost more than routing it); any other URL
+ * goes through the parser.
+ */
+export function pathOf(url: string): string {
+  const origin = knownOrigin
+  if (origin !== '' && url.startsWith(origin) && url.charCodeAt(origin.length) === 47) {
+    const path = url.slice(origin.length)
+    if (PLAIN_PATH.test(path)) return path
+  }
+  const parsed = new URL(url)
+  const slash = url.indexOf('/', url.indexOf('//') + 2)
+  // Only a URL that spells its origin as the parser does (no user, default port, or case to normalize) is kept.
+  if (slash > 0 && url.slice(0, slash) === parsed.origin) knownOrigin = parsed.origin
+  return parsed.pathname
 }
 
 function signatureRequired(): ApiAnswer {

@@ -35,11 +35,41 @@ export interface DeviceApiOptions {
 }
 
 /** `checkDeviceInput` in the calling thread, answering the API's `InputCheck`. */
-async function inProcessValidate(input: Uint8Array, fileName: string | undefined): Promise<InputCheck> {
+function checkInput(input: Uint8Array, fileName: string | undefined): InputCheck {
   const result = checkDeviceInput(input, fileName === undefined ? {} : { fileName })
   return result.ok
     ? { ok: true, warnings: result.warnings }
     : { ok: false, errors: result.errors, warnings: result.warnings }
+}
+
+/**
+ * `checkDeviceInput` in the calling thread. The inputs that arrive in one turn of the event loop are checked back to
+ * back at the end of it: one check between two requests' HTTP work costs about twice as much CPU as the same checks
+ * in a row (the checker's code and data no longer in the caches).
+ */
+export function inThreadValidate(): ApiDeps['validate'] {
+  let queue: Array<{
+    readonly input: Uint8Array
+    readonly fileName: string | undefined
+    readonly resolve: (check: InputCheck) => void
+    readonly reject: (error: unknown) => void
+  }> = []
+  const run = () => {
+    const jobs = queue
+    queue = []
+    for (const job of jobs) {
+      try {
+        job.resolve(checkInput(job.input, job.fileName))
+      } catch (error) {
+        job.reject(error)
+      }
+    }
+  }
+  return (input, fileName) =>
+    new Promise<InputCheck>((resolve, reject) => {
+      queue.push({ input, fileName, resolve, reject })
+      if (queue.length === 1) setImmediate(run)
+    })
 }
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/
@@ -154,7 +184,7 @@ export async function deviceApiDeps(deps: CliDeps, options: DeviceApiOptions): P
     log,
     deviceId,
     provisioning,
-    validate: options.validate ?? inProcessValidate,
+    validate: options.validate ?? inThreadValidate(),
     persist(input, fileName, change) {
       // Persisting is serialized in this process, so that "still unprovisioned?" and the write are one step for
       // unsigned changes; the generations lock serializes it against other processes.

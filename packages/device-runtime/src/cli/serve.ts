@@ -3,7 +3,13 @@ import { type ApiDeps, createApiApp } from '../api/app.js'
 import { DEFAULT_LIMITS, type HttpListener, ListenError, listenHttp, type ServerLimits } from '../node/http-server.js'
 import { validatePool } from '../node/validate-pool.js'
 import { type CliDeps, EXIT, parseOptions, UsageError } from './run.js'
-import { deviceApiDeps } from './serve-device.js'
+import { deviceApiDeps, inThreadValidate } from './serve-device.js'
+
+/**
+ * Bodies of `/api/validate` smaller than this are checked on the HTTP thread (batched per event-loop turn; a check
+ * takes well under a millisecond), larger ones on the worker pool, so that no large check stalls the event loop.
+ */
+export const POOL_BYTES = 16 * 1024
 
 /** The API's port on the LAN gateway address. */
 export const API_PORT = 8080
@@ -60,8 +66,8 @@ function hostsFor(
  * `atomicnix serve [--data DIR] [--root DIR] [--listen IP:PORT] [--no-apply]`: the bootstrap API and console. Without
  * `--listen` it serves on the LAN gateway address of the current `lan-settings.json` (172.20.30.1:8080 before
  * provisioning), waits for that address to appear, and moves when the LAN is re-addressed. Runs until SIGTERM/SIGINT.
- * `--validate-threads N`: worker threads for `/api/validate` (default: the CPU count less one, at least 1; 0 checks
- * on the HTTP thread).
+ * `--validate-threads N`: worker threads for `/api/validate` bodies of `POOL_BYTES` or more (default: the CPU count less
+ * one, at least 1; 0 checks every body on the HTTP thread).
  */
 export async function serveCommand(args: readonly string[], deps: CliDeps): Promise<number> {
   const { values } = parseOptions(
@@ -90,20 +96,22 @@ export async function serveCommand(args: readonly string[], deps: CliDeps): Prom
   const dataDir = values.data.replace(/\/+$/, '') || '/'
   const root = values.root
   const { log, clock, output } = deps
-  // Bodies of /api/validate are checked on worker threads: a large config must not stall the other clients.
+  // Large bodies of /api/validate are checked on worker threads: a large config must not stall the other clients.
   const threads = values['validate-threads']
   if (threads !== undefined && !/^\d+$/.test(threads)) {
     throw new UsageError(`--validate-threads wants a number of threads, not "${threads}"`)
   }
   const pool =
     threads === '0' ? undefined : validatePool({ log, ...(threads === undefined ? {} : { size: Number(threads) }) })
+  const inThread = inThreadValidate()
   const device = await deviceApiDeps(deps, {
     dataDir,
     root,
     apply: values['no-apply'] !== true,
-    ...(pool === undefined
-      ? {}
-      : { validate: (input: Uint8Array, fileName: string | undefined) => pool.validate(input, fileName) }),
+    validate:
+      pool === undefined
+        ? inThread
+        : (input, fileName) => (input.length < POOL_BYTES ? inThread(input, fileName) : pool.validate(input, fileName)),
   })
   let hosts: ReadonlySet<string> = new Set()
   const apiDeps: ApiDeps = device.api
