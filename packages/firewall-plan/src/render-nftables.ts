@@ -1,12 +1,10 @@
 import { FIREWALL_TABLE, MAX_COMMENT_BYTES } from './constants.js'
-import { isInterfaceName } from './options.js'
+import { isCommentText, isInterfaceName } from './options.js'
 import type { FirewallChain, FirewallPlan, FirewallRule, IcmpType, Icmpv6Type } from './plan.js'
 import { FIXED_RULES } from './plan-firewall.js'
 
 const TABLE = `${FIREWALL_TABLE.family} ${FIREWALL_TABLE.name}`
 
-// Comments are config paths or fixed words; this alphabet can neither end the quoted string nor start a new token.
-const COMMENT = /^[A-Za-z0-9_.[\]-]+$/
 const CT_STATES = new Set(['established', 'related', 'invalid', 'new', 'untracked'])
 const ICMP_TYPES: Readonly<Record<'icmp' | 'icmpv6', ReadonlySet<string>>> = {
   icmp: new Set<IcmpType>(['echo-request', 'destination-unreachable', 'time-exceeded', 'parameter-problem']),
@@ -67,7 +65,8 @@ function typeSet(protocol: 'icmp' | 'icmpv6', types: readonly string[]): string 
 }
 
 function comment(source: string): string {
-  if (!COMMENT.test(source)) fail(`invalid rule source ${JSON.stringify(source)}`)
+  // Comments are config paths or fixed words; their alphabet can neither end the quoted string nor start a new token.
+  if (!isCommentText(source)) fail(`invalid rule source ${JSON.stringify(source)}`)
   // The alphabet is ASCII, so characters are bytes.
   if (source.length > MAX_COMMENT_BYTES) fail(`rule source longer than ${MAX_COMMENT_BYTES} bytes`)
   return `comment "${source}"`
