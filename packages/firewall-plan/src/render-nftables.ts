@@ -25,9 +25,10 @@ function fail(what: string): never {
   throw new TypeError(`renderNftables: ${what}; render only plans made by planFirewall`)
 }
 
-function quoteInterface(name: string): string {
+/** The `iifname "<name>" ` match of a rule. */
+function iifMatch(name: string): string {
   if (!isInterfaceName(name)) fail(`invalid interface name ${JSON.stringify(name)}`)
-  return `"${name}"`
+  return `iifname "${name}" `
 }
 
 /**
@@ -73,7 +74,7 @@ function comment(source: string): string {
 }
 
 function renderRule(rule: FirewallRule): string {
-  let text = rule.iif === undefined ? '' : `iifname ${quoteInterface(rule.iif)} `
+  let text = rule.iif === undefined ? '' : iifMatch(rule.iif)
   if (rule.ctState !== undefined) {
     if (rule.ctState.length === 0) fail('ctState must not be empty')
     for (const state of rule.ctState) if (!CT_STATES.has(state)) fail(`invalid ct state ${JSON.stringify(state)}`)
@@ -109,7 +110,21 @@ function renderRule(rule: FirewallRule): string {
 
 // The planner's fixed rules are frozen, so their lines are rendered once, here; any other rule, equal or not, is
 // checked and rendered where it is met.
-const FIXED_LINES: ReadonlyMap<FirewallRule, string> = new Map(FIXED_RULES.map((rule) => [rule, renderRule(rule)]))
+// Each is stored as the whole chain line, indent and newline included.
+const FIXED_LINES: ReadonlyMap<FirewallRule, string> = new Map(
+  FIXED_RULES.map((rule) => [rule, `\t\t${renderRule(rule)}\n`]),
+)
+
+// Established, invalid, neighbour discovery, ICMP and ICMPv6 errors: planFirewall lists them one after the other.
+const FIXED_RUN = FIXED_RULES.slice(1)
+const FIXED_RUN_LINES = FIXED_RUN.map((rule) => FIXED_LINES.get(rule)).join('')
+
+/** True when `rules` holds the whole of FIXED_RUN, in order, from `at`. */
+function isFixedRun(rules: readonly FirewallRule[], at: number): boolean {
+  if (at + FIXED_RUN.length > rules.length) return false
+  for (let k = 1; k < FIXED_RUN.length; k++) if (rules[at + k] !== FIXED_RUN[k]) return false
+  return true
+}
 
 // The table body is written the way `nft list table` prints it (named priority, blank line between chains), so that the
 // loaded table can be compared with the script line for line.
@@ -118,7 +133,15 @@ function renderChain(chain: FirewallChain, index: number): string {
   if (chain.policy !== 'accept' && chain.policy !== 'drop') fail(`invalid policy ${JSON.stringify(chain.policy)}`)
   const priority = chain.priority === 0 ? 'filter' : String(chain.priority)
   let text = `${index > 0 ? '\n' : ''}\tchain ${chain.name} {\n\t\ttype filter hook ${chain.hook} priority ${priority}; policy ${chain.policy};\n`
-  for (const rule of chain.rules) text += `\t\t${FIXED_LINES.get(rule) ?? renderRule(rule)}\n`
+  const rules = chain.rules
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!
+    // The planner's run of five fixed rules after the WAN drop, met in that order, is one string.
+    if (rule === FIXED_RUN[0] && isFixedRun(rules, i)) {
+      text += FIXED_RUN_LINES
+      i += FIXED_RUN.length - 1
+    } else text += FIXED_LINES.get(rule) ?? `\t\t${renderRule(rule)}\n`
+  }
   return `${text}\t}\n`
 }
 
