@@ -57,8 +57,11 @@ describe('the fixed rules', () => {
         ),
         (pieces) => {
           const rules = pieces.flat()
-          const plan = { ...base, chains: [{ ...base.chains[0], rules }, base.chains[1], base.chains[2]] }
-          expect(renderNftables(plan as FirewallPlan)).toBe(renderNftables(copied(plan as FirewallPlan)))
+          const plan: FirewallPlan = {
+            ...base,
+            chains: [{ ...base.chains[0], rules }, base.chains[1], base.chains[2]],
+          }
+          expect(renderNftables(plan)).toBe(renderNftables(copied(plan)))
         },
       ),
       { numRuns: 1000 },
