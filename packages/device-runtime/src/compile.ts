@@ -112,6 +112,12 @@ export function sortByPath(files: DeviceFile[]): void {
 
 const byPosition = (a: Issue, b: Issue) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)
 
+/** A sorted copy of `issues` by position; none or one (the usual case) needs no sort, only the copy. */
+export function sortedByPosition(issues: readonly Issue[]): Issue[] {
+  if (issues.length < 2) return issues.length === 0 ? [] : [issues[0]!]
+  return [...issues].sort(byPosition)
+}
+
 /** A checked input: the parsed config, its text and the bundle it came in; or every error. */
 export type CheckedInput =
   | {
@@ -159,10 +165,10 @@ export function checkDeviceInput(input: string | Uint8Array, options: CompileOpt
   const config = parsed.value
   const references = checkReferences(config, text, bundle)
   if (references.length === 0) {
-    return { ok: true, config, text, bundle, warnings: [...parsed.warnings].sort(byPosition), format }
+    return { ok: true, config, text, bundle, warnings: sortedByPosition(parsed.warnings), format }
   }
   const referenceErrors = references.filter((i) => i.severity === 'error')
-  const warnings = [...parsed.warnings, ...references.filter((i) => i.severity === 'warning')].sort(byPosition)
+  const warnings = sortedByPosition([...parsed.warnings, ...references.filter((i) => i.severity === 'warning')])
   if (referenceErrors.length > 0) return { ok: false, errors: referenceErrors, warnings, format, source: text }
   return { ok: true, config, text, bundle, warnings, format }
 }

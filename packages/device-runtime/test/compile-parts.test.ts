@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { locator, normalise } from '../src/bundle/files-references.js'
-import { sortByPath } from '../src/compile.js'
+import { sortByPath, sortedByPosition } from '../src/compile.js'
 import { compileDevice } from '../src/index.js'
 
 /** The plain reading of a search: from `from` first, then from the start; lines counted from the top each time. */
@@ -89,6 +89,31 @@ describe('sortByPath', () => {
         const expected = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
         sortByPath(files)
         expect(files).toEqual(expected)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})
+
+describe('sortedByPosition', () => {
+  it('gives a fresh copy in the order of the stable sort by line, then column', () => {
+    const issue = fc.record(
+      { line: fc.option(fc.nat(4), { nil: undefined }), column: fc.option(fc.nat(4), { nil: undefined }) },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(fc.array(issue, { maxLength: 6 }), (drawn) => {
+        const issues = drawn.map((at, i) => ({
+          code: `c${i}`,
+          severity: 'warning' as const,
+          path: '',
+          message: '',
+          ...at,
+        }))
+        const expected = [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+        const sorted = sortedByPosition(issues)
+        expect(sorted).not.toBe(issues)
+        expect(sorted.map((i) => i.code)).toEqual(expected.map((i) => i.code))
       }),
       { numRuns: 2000 },
     )

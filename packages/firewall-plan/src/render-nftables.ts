@@ -1,12 +1,10 @@
 import { FIREWALL_TABLE, MAX_COMMENT_BYTES } from './constants.js'
-import { isInterfaceName } from './options.js'
+import { isCommentText, isInterfaceName } from './options.js'
 import type { FirewallChain, FirewallPlan, FirewallRule, IcmpType, Icmpv6Type } from './plan.js'
 import { FIXED_RULES } from './plan-firewall.js'
 
 const TABLE = `${FIREWALL_TABLE.family} ${FIREWALL_TABLE.name}`
 
-// Comments are config paths or fixed words; this alphabet can neither end the quoted string nor start a new token.
-const COMMENT = /^[A-Za-z0-9_.[\]-]+$/
 const CT_STATES = new Set(['established', 'related', 'invalid', 'new', 'untracked'])
 const ICMP_TYPES: Readonly<Record<'icmp' | 'icmpv6', ReadonlySet<string>>> = {
   icmp: new Set<IcmpType>(['echo-request', 'destination-unreachable', 'time-exceeded', 'parameter-problem']),
@@ -27,9 +25,10 @@ function fail(what: string): never {
   throw new TypeError(`renderNftables: ${what}; render only plans made by planFirewall`)
 }
 
-function quoteInterface(name: string): string {
+/** The `iifname "<name>" ` match of a rule. */
+function iifMatch(name: string): string {
   if (!isInterfaceName(name)) fail(`invalid interface name ${JSON.stringify(name)}`)
-  return `"${name}"`
+  return `iifname "${name}" `
 }
 
 /**
@@ -67,14 +66,15 @@ function typeSet(protocol: 'icmp' | 'icmpv6', types: readonly string[]): string 
 }
 
 function comment(source: string): string {
-  if (!COMMENT.test(source)) fail(`invalid rule source ${JSON.stringify(source)}`)
+  // Comments are config paths or fixed words; their alphabet can neither end the quoted string nor start a new token.
+  if (!isCommentText(source)) fail(`invalid rule source ${JSON.stringify(source)}`)
   // The alphabet is ASCII, so characters are bytes.
   if (source.length > MAX_COMMENT_BYTES) fail(`rule source longer than ${MAX_COMMENT_BYTES} bytes`)
   return `comment "${source}"`
 }
 
 function renderRule(rule: FirewallRule): string {
-  let text = rule.iif === undefined ? '' : `iifname ${quoteInterface(rule.iif)} `
+  let text = rule.iif === undefined ? '' : iifMatch(rule.iif)
   if (rule.ctState !== undefined) {
     if (rule.ctState.length === 0) fail('ctState must not be empty')
     for (const state of rule.ctState) if (!CT_STATES.has(state)) fail(`invalid ct state ${JSON.stringify(state)}`)
@@ -110,7 +110,21 @@ function renderRule(rule: FirewallRule): string {
 
 // The planner's fixed rules are frozen, so their lines are rendered once, here; any other rule, equal or not, is
 // checked and rendered where it is met.
-const FIXED_LINES: ReadonlyMap<FirewallRule, string> = new Map(FIXED_RULES.map((rule) => [rule, renderRule(rule)]))
+// Each is stored as the whole chain line, indent and newline included.
+const FIXED_LINES: ReadonlyMap<FirewallRule, string> = new Map(
+  FIXED_RULES.map((rule) => [rule, `\t\t${renderRule(rule)}\n`]),
+)
+
+// Established, invalid, neighbour discovery, ICMP and ICMPv6 errors: planFirewall lists them one after the other.
+const FIXED_RUN = FIXED_RULES.slice(1)
+const FIXED_RUN_LINES = FIXED_RUN.map((rule) => FIXED_LINES.get(rule)).join('')
+
+/** True when `rules` holds the whole of FIXED_RUN, in order, from `at`. */
+function isFixedRun(rules: readonly FirewallRule[], at: number): boolean {
+  if (at + FIXED_RUN.length > rules.length) return false
+  for (let k = 1; k < FIXED_RUN.length; k++) if (rules[at + k] !== FIXED_RUN[k]) return false
+  return true
+}
 
 // The table body is written the way `nft list table` prints it (named priority, blank line between chains), so that the
 // loaded table can be compared with the script line for line.
@@ -119,7 +133,15 @@ function renderChain(chain: FirewallChain, index: number): string {
   if (chain.policy !== 'accept' && chain.policy !== 'drop') fail(`invalid policy ${JSON.stringify(chain.policy)}`)
   const priority = chain.priority === 0 ? 'filter' : String(chain.priority)
   let text = `${index > 0 ? '\n' : ''}\tchain ${chain.name} {\n\t\ttype filter hook ${chain.hook} priority ${priority}; policy ${chain.policy};\n`
-  for (const rule of chain.rules) text += `\t\t${FIXED_LINES.get(rule) ?? renderRule(rule)}\n`
+  const rules = chain.rules
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!
+    // The planner's run of five fixed rules after the WAN drop, met in that order, is one string.
+    if (rule === FIXED_RUN[0] && isFixedRun(rules, i)) {
+      text += FIXED_RUN_LINES
+      i += FIXED_RUN.length - 1
+    } else text += FIXED_LINES.get(rule) ?? `\t\t${renderRule(rule)}\n`
+  }
   return `${text}\t}\n`
 }
 

@@ -36,4 +36,35 @@ describe('the fixed rules', () => {
     const tampered = { ...plan, chains: [{ ...plan.chains[0], rules }, plan.chains[1], plan.chains[2]] }
     expect(() => renderNftables(tampered as unknown as FirewallPlan)).toThrow(TypeError)
   })
+
+  it('render as their copies do in any order, runs cut short, repeated or interleaved with other rules', () => {
+    const base = planFirewall({ wan: { tcp: [443], udp: [1194] } })
+    const others = base.chains[0].rules.filter((rule) => !FIXED_RULES.includes(rule))
+    const rule = fc.oneof(fc.constantFrom(...FIXED_RULES), fc.constantFrom(...others))
+    const n = FIXED_RULES.length
+    const cut = fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 1, max: n }))
+    const runs = fc
+      .array(cut, { maxLength: 4 })
+      .map((cuts) => cuts.flatMap(([from, to]) => FIXED_RULES.slice(from, to)))
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            rule.map((r) => [r]),
+            runs,
+          ),
+          { maxLength: 8 },
+        ),
+        (pieces) => {
+          const rules = pieces.flat()
+          const plan: FirewallPlan = {
+            ...base,
+            chains: [{ ...base.chains[0], rules }, base.chains[1], base.chains[2]],
+          }
+          expect(renderNftables(plan)).toBe(renderNftables(copied(plan)))
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
 })

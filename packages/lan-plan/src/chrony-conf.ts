@@ -1,5 +1,5 @@
 import { dnsNameToken, ipv4Slash24Token, ipv4Token, pathToken } from './guard.js'
-import type { LanPlan } from './lan-plan.js'
+import { type LanPlan, UPSTREAM_POOL } from './lan-plan.js'
 
 /** Where chronyd keeps its files; the defaults are the device's paths. */
 export interface ChronyPaths {
@@ -21,7 +21,8 @@ export const CHRONY_DRIFT_PATH = '/var/lib/chrony/drift'
  */
 export function renderChronyConf(plan: LanPlan, paths: ChronyPaths = {}): string {
   const s = plan.settings
-  const pool = dnsNameToken(plan.upstreamPool, 'upstreamPool')
+  // The planner's pool is a constant that passes the guard (tested); any other is checked.
+  const pool = plan.upstreamPool === UPSTREAM_POOL ? UPSTREAM_POOL : dnsNameToken(plan.upstreamPool, 'upstreamPool')
   const gateway = ipv4Token(s.gateway_ip, 'gateway_ip')
   const subnet = ipv4Slash24Token(s.subnet_cidr, 'subnet_cidr')
   // The default drift file is a constant that passes the guard (tested); a path given is checked.

@@ -6,8 +6,14 @@ import type { LanPlan } from './lan-plan.js'
  * the gateway address then the name and its `name.domain` form.
  */
 export function renderDnsmasqHosts(plan: LanPlan): string {
+  // The lines of `hostsLines`, each with its newline, written straight into the text (property-tested).
+  const gateway = ipv4Token(plan.settings.gateway_ip, 'gateway_ip')
   let text = '# Gateway names for the AtomicNix LAN, generated from the [lan] table of config.toml.\n'
-  for (const line of hostsLines(plan)) text += `${line}\n`
+  for (const group of plan.gatewayNames) {
+    text += gateway
+    for (const name of group) text += ` ${dnsNameToken(name, 'gateway name')}`
+    text += '\n'
+  }
   return text
 }
 

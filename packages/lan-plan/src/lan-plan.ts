@@ -41,10 +41,17 @@ function gatewayNameGroups(sources: readonly string[], domain: string): string[]
   const groups: string[][] = []
   for (const source of sources) {
     const group: string[] = []
-    for (const name of [source, `${source}.${domain}`]) {
-      if (name.length <= MAX_DNS_NAME && !seen.has(name)) {
-        seen.add(name)
-        group.push(name)
+    // The name, then its `.domain` form: written out rather than looped over, so that no pair is built per name.
+    if (source.length <= MAX_DNS_NAME && !seen.has(source)) {
+      seen.add(source)
+      group.push(source)
+    }
+    // The length of `source.domain`, known before it is built.
+    if (source.length + 1 + domain.length <= MAX_DNS_NAME) {
+      const long = `${source}.${domain}`
+      if (!seen.has(long)) {
+        seen.add(long)
+        group.push(long)
       }
     }
     if (group.length > 0) groups.push(group)

@@ -2,7 +2,7 @@ import { isIPv4 } from '@atomicnix/config-schema'
 import { CHRONY_DRIFT_PATH, DNSMASQ_HOSTS_PATH, DNSMASQ_LEASE_PATH } from '@atomicnix/lan-plan'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ipv4Slash24Token, pathToken } from '../src/guard.js'
+import { ipv4Slash24Token, isInterfaceName, pathToken } from '../src/guard.js'
 
 /** Whether a guard lets `value` through. */
 const passes = (guard: (value: string, what: string) => string, value: string) => {
@@ -47,5 +47,26 @@ describe('guards', () => {
     )
     expect(passes(ipv4Slash24Token, '10.0.0.1/24')).toBe(true)
     expect(passes(ipv4Slash24Token, '10.0.0.1/24/24')).toBe(false)
+  })
+})
+
+describe('isInterfaceName', () => {
+  // The regular expression that the loop replaces: the loop must accept exactly what it accepts, but `.` and `..`.
+  const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/
+  const edgy = fc.constantFrom(...'AZaz09_.-@`{/:\\"\' \t\n\u0000\u007f\u00e9\u212a\ud800bM5'.split(''))
+  const text = fc.oneof(
+    fc.array(edgy, { maxLength: 18 }).map((cs) => cs.join('')),
+    fc.string({ maxLength: 18 }),
+    fc.constantFrom('', '.', '..', '...', 'a'.repeat(15), 'a'.repeat(16), 'eth1'),
+  )
+
+  it('accepts a name exactly when the regular expression does, and not . or ..', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(isInterfaceName(s)).toBe(INTERFACE_NAME.test(s) && s !== '.' && s !== '..')
+      }),
+      { numRuns: 20000 },
+    )
+    for (const value of [undefined, null, 42, ['eth1']]) expect(isInterfaceName(value)).toBe(false)
   })
 })

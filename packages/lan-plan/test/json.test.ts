@@ -56,4 +56,26 @@ describe('lan-settings.json is what JSON.stringify writes', () => {
       ),
     )
   })
+
+  it('when exactly one field needs an escape, whichever it is', () => {
+    const fields = [
+      'gateway_cidr',
+      'gateway_ip',
+      'subnet_cidr',
+      'netmask',
+      'dhcp_start',
+      'dhcp_end',
+      'domain',
+      'hostname_pattern',
+    ] as const
+    const escaped = fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\ud800', '\udfff', 'a"b')
+    fc.assert(
+      fc.property(lanSettings, fc.constantFrom(...fields), escaped, (base, field, text) => {
+        const settings: LanSettings = { ...base, [field]: text }
+        const plan = { ...planLan(base), settings } as LanPlan
+        expect(renderLanSettingsJson(plan)).toBe(stringified(settings))
+      }),
+      { numRuns: 500 },
+    )
+  })
 })

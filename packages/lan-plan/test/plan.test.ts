@@ -1,6 +1,7 @@
-import { normaliseMac, planLan } from '@atomicnix/lan-plan'
+import { normaliseMac, planLan, renderChronyConf, UPSTREAM_POOL } from '@atomicnix/lan-plan'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { dnsNameToken } from '../src/guard.js'
 import { lanSettings, mac } from './arbitraries.js'
 import { configWith, DEFAULT_LAN, PLANT_LAN } from './fixtures.js'
 
@@ -80,5 +81,39 @@ describe('planLan', () => {
     ]) {
       expect(() => planLan(DEFAULT_LAN, { mac: bad }), bad).toThrow(TypeError)
     }
+  })
+
+  it('groups names as the loop over each name and its name.domain form does', () => {
+    /** The grouping as first written: a pair per name, each kept when short enough and not yet listed. */
+    const reference = (sources: readonly string[], domain: string): string[][] => {
+      const seen = new Set<string>()
+      const groups: string[][] = []
+      for (const source of sources) {
+        const group: string[] = []
+        for (const name of [source, `${source}.${domain}`]) {
+          if (name.length <= 253 && !seen.has(name)) {
+            seen.add(name)
+            group.push(name)
+          }
+        }
+        if (group.length > 0) groups.push(group)
+      }
+      return groups
+    }
+    const piece = fc.constantFrom('a', 'b', 'a.b', 'b.a', '', 'x'.repeat(120), 'y'.repeat(250), 'z'.repeat(253))
+    const name = fc.array(piece, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('.'))
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 6 }), piece, (aliases, domain) => {
+        const plan = planLan({ ...DEFAULT_LAN, domain, gateway_aliases: aliases })
+        expect(plan.gatewayNames).toEqual(reference(aliases, domain))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it("the planner's upstream pool, which chrony.conf does not check again, passes the DNS name guard", () => {
+    expect(dnsNameToken(UPSTREAM_POOL, 'upstreamPool')).toBe(UPSTREAM_POOL)
+    const plan = { ...planLan(DEFAULT_LAN), upstreamPool: 'not a name' }
+    expect(() => renderChronyConf(plan)).toThrow(TypeError)
   })
 })

@@ -12,6 +12,7 @@ import {
 } from '@atomicnix/lan-plan'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { hostsLines } from '../src/dnsmasq-hosts.js'
 import { lanPlanOptions, lanSettings } from './arbitraries.js'
 import { DEFAULT_LAN } from './fixtures.js'
 
@@ -170,5 +171,40 @@ describe('renderers', () => {
       ['etc/atomicnix/chrony.conf', '644'],
       ['etc/systemd/network/20-lan.network.d/50-atomicnix.conf', '644'],
     ])
+  })
+})
+
+describe('the dnsmasq names file', () => {
+  const header = '# Gateway names for the AtomicNix LAN, generated from the [lan] table of config.toml.\n'
+  /** The file as the header and hostsLines' lines, each with its newline; or the error that hostsLines throws. */
+  const fromLines = (plan: LanPlan): string =>
+    header +
+    hostsLines(plan)
+      .map((line) => `${line}\n`)
+      .join('')
+  const outcome = (render: () => string): string => {
+    try {
+      return render()
+    } catch (error) {
+      return `${(error as Error).name}: ${(error as Error).message}`
+    }
+  }
+
+  it("is the header and hostsLines' lines, for any plan, names refused the same way", () => {
+    const name = fc.constantFrom('gw', 'gw.lan', 'Upper', 'bad name', '-x', 'a.1', 'time.site')
+    fc.assert(
+      fc.property(
+        lanSettings,
+        lanPlanOptions,
+        fc.array(fc.array(name, { maxLength: 3 }), { maxLength: 4 }),
+        (s, o, g) => {
+          const planned = planLan(s, o)
+          for (const plan of [planned, { ...planned, gatewayNames: g }]) {
+            expect(outcome(() => renderDnsmasqHosts(plan))).toBe(outcome(() => fromLines(plan)))
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    )
   })
 })

@@ -53,6 +53,11 @@ export interface PlanQuadletsOptions {
 /** A config root must be a plain absolute path: it is written into unit files and device paths verbatim. */
 const CONFIG_ROOT = /^(\/[A-Za-z0-9._-]+)+$/
 
+/** True for a config root that {@link planQuadlets} accepts: an absolute path of `[A-Za-z0-9._-]` names. */
+export function isConfigRoot(root: string): boolean {
+  return CONFIG_ROOT.test(root)
+}
+
 const KINDS: readonly UnitKind[] = ['container', 'network', 'volume', 'build']
 
 /** The rewrite input of one unit: its own sections, in render order. */
@@ -74,7 +79,8 @@ function source(kind: UnitKind, name: string, unit: Partial<Record<SectionName, 
 export function planQuadlets(config: Config, options: PlanQuadletsOptions = {}): QuadletPlan {
   const configRoot = options.configRoot ?? DEFAULT_CONFIG_ROOT
   const podmanVersion = options.podmanVersion ?? DEFAULT_PODMAN_VERSION
-  if (!CONFIG_ROOT.test(configRoot)) {
+  // The default is a constant that passes (tested); a root given is checked.
+  if (configRoot !== DEFAULT_CONFIG_ROOT && !isConfigRoot(configRoot)) {
     throw new RangeError(`The config root must be an absolute path of plain names, not ${JSON.stringify(configRoot)}.`)
   }
   // A version given must be one with a catalogue (a RangeError otherwise); the default has one.

@@ -1,7 +1,8 @@
-import { DEFAULT_PODMAN_VERSION, isSupportedPodmanVersion } from '@atomicnix/config-schema'
+import { DEFAULT_CONFIG_ROOT, DEFAULT_PODMAN_VERSION, isSupportedPodmanVersion } from '@atomicnix/config-schema'
 import { planQuadlets } from '@atomicnix/quadlet-render'
 import { describe, expect, it } from 'vitest'
 import { validFixtures } from '../../../test/support/config-fixtures.js'
+import { isConfigRoot } from '../src/plan.js'
 
 const units = validFixtures().find((f) => f.name === 'units')!.config
 
@@ -16,5 +17,10 @@ describe('planQuadlets options', () => {
   it('the plan lists every unit warning once, in unit order', () => {
     const plan = planQuadlets(units)
     expect(plan.warnings).toEqual(plan.units.flatMap((u) => u.warnings))
+  })
+
+  it('the default config root, which is not checked again per plan, is one that the check accepts', () => {
+    expect(isConfigRoot(DEFAULT_CONFIG_ROOT)).toBe(true)
+    for (const root of ['relative', '/', '/a b', '/a/', '//a', '/a/"b"']) expect(isConfigRoot(root), root).toBe(false)
   })
 })
