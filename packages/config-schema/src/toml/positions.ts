@@ -30,6 +30,11 @@ export class PositionLog {
   private index: Map<object, Map<PathSegment, number>> | undefined
   private firstKey: number[] = []
   private firstValue: number[] = []
+  /** Set by `prepare` for a few paths: `locate` walks the log instead of building the index. */
+  private direct = false
+  /** The first key and value offsets of the last `find`. */
+  private foundKey = NONE
+  private foundValue = NONE
 
   /** Logs `name` of `owner`, its key at offset `key` and its value at `value` (-1: none). */
   add(owner: object, name: PathSegment, key: number, value: number): void {
@@ -50,7 +55,14 @@ export class PositionLog {
    * those paths (per container on them, the keys or indexes they name there), so that a few issues in a large
    * document cost a pass over the log and little else. Without it, `locate` indexes every entry on first use.
    */
-  prepare(root: object, paths: Iterable<readonly PathSegment[]>): void {
+  prepare(root: object, paths: readonly (readonly PathSegment[])[]): void {
+    // A few issues (the common case: a warning or two) are found by walking the log once per path segment, which
+    // is cheaper than building an index of the containers on their paths; the bound keeps the time linear.
+    if (paths.length <= DIRECT_PATHS) {
+      this.direct = true
+      return
+    }
+    this.direct = false
     const wanted = new Map<unknown, Set<PathSegment>>()
     for (const path of paths) {
       let at: unknown = root
@@ -141,6 +153,7 @@ export class PositionLog {
    * present, else its value; -1 when no part of the path is in the source.
    */
   locate(root: object, segments: readonly PathSegment[], anchor: 'key' | 'value'): number {
+    if (this.direct) return this.locateDirect(root, segments, anchor)
     this.index ??= this.build()
     const index = this.index
     const slots: number[] = []
@@ -164,7 +177,75 @@ export class PositionLog {
     }
     return NONE
   }
+
+  /** `locate` without the index: the same answers, from one pass over the log per segment of the path. */
+  private locateDirect(root: object, segments: readonly PathSegment[], anchor: 'key' | 'value'): number {
+    const keys: number[] = []
+    const values: number[] = []
+    let at: unknown = root
+    for (const segment of segments) {
+      if (typeof at !== 'object' || at === null || !this.find(at, segment)) break
+      keys.push(this.foundKey)
+      values.push(this.foundValue)
+      at = (at as Record<PathSegment, unknown>)[segment]
+    }
+    const found = keys.length
+    if (found === segments.length && found > 0) {
+      const key = keys[found - 1]!
+      const value = values[found - 1]!
+      const first = anchor === 'value' ? value : key
+      const offset = first !== NONE ? first : anchor === 'value' ? key : value
+      if (offset !== NONE) return offset
+    }
+    for (let n = Math.min(found, segments.length - 1) - 1; n >= 0; n--) {
+      const offset = keys[n] !== NONE ? keys[n]! : values[n]!
+      if (offset !== NONE) return offset
+    }
+    return NONE
+  }
+
+  /**
+   * Finds `name` of `owner` as `build` would index it: a static array's item by its count among that array's items
+   * (which take precedence, as in `build`), else the first key offset and first value offset among the log's
+   * entries for it. Leaves them in `foundKey`/`foundValue`; false when the log has no entry for it.
+   */
+  private find(owner: object, name: PathSegment): boolean {
+    if (typeof name === 'number' && Array.isArray(owner)) {
+      const items = this.items
+      let mine = false
+      let count = 0
+      for (let i = 0; i < items.length; i++) {
+        if (typeof items[i] !== 'number') {
+          mine = items[i++] === owner
+          if (!mine) continue
+        }
+        if (!mine) continue
+        if (count++ === name) {
+          this.foundKey = NONE
+          this.foundValue = items[i] as number
+          return true
+        }
+      }
+    }
+    const log = this.entries
+    let seen = false
+    let key = NONE
+    let value = NONE
+    for (let i = 0; i < log.length; i += 4) {
+      if (log[i] !== owner || log[i + 1] !== name) continue
+      seen = true
+      if (key === NONE) key = log[i + 2] as number
+      if (value === NONE) value = log[i + 3] as number
+      if (key !== NONE && value !== NONE) break
+    }
+    this.foundKey = key
+    this.foundValue = value
+    return seen
+  }
 }
+
+/** How many paths `prepare` leaves to `locateDirect`: each costs a pass over the log per segment. */
+const DIRECT_PATHS = 4
 
 /** Turns offsets into lines and columns with a table of line starts, built once on first use. */
 export class LineIndex {
