@@ -58,7 +58,9 @@ export class PositionLog {
   prepare(root: object, paths: readonly (readonly PathSegment[])[]): void {
     // A few issues (the common case: a warning or two) are found by walking the log once per path segment, which
     // is cheaper than building an index of the containers on their paths; the bound keeps the time linear.
-    if (paths.length <= DIRECT_PATHS) {
+    let segments = 0
+    for (const path of paths) segments += path.length
+    if (paths.length <= DIRECT_PATHS && segments <= DIRECT_SEGMENTS) {
       this.direct = true
       return
     }
@@ -244,8 +246,9 @@ export class PositionLog {
   }
 }
 
-/** How many paths `prepare` leaves to `locateDirect`: each costs a pass over the log per segment. */
+/** How many paths, of how many segments in all, `prepare` leaves to `locateDirect` (a pass over the log each). */
 const DIRECT_PATHS = 4
+const DIRECT_SEGMENTS = 24
 
 /** Turns offsets into lines and columns with a table of line starts, built once on first use. */
 export class LineIndex {
