@@ -73,6 +73,9 @@ const BARE_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 const BARE_NUMBER = new Int8Array(128).fill(-1)
 for (let i = 0; i < BARE_CHARACTERS.length; i++) BARE_NUMBER[BARE_CHARACTERS.charCodeAt(i)] = i
 
+/** The transitions of a trie without words: states 0 and 1, every character leading to 0. */
+const EMPTY_TRIE = new Uint16Array(128)
+
 /** Most states a `KeyTable` has (its transitions are 16-bit). */
 const MAX_STATES = 0x10000
 
@@ -87,11 +90,21 @@ export class KeyTable {
    * The trie's transitions: 64 per state, one per bare-key character. State 1 is the start, state 0 is the prefix
    * of no word (its transitions all lead back to 0).
    */
-  readonly next: Uint16Array
+  next: Uint16Array = EMPTY_TRIE
   /** The word that ends at each state, or undefined. */
   readonly words: (string | undefined)[] = [undefined, undefined]
+  /** The words, until the trie is built (on the first read, so that importing the package does not pay for it). */
+  private pending: Iterable<string> | undefined
 
   constructor(words: Iterable<string>) {
+    this.pending = words
+  }
+
+  /** Builds the trie if it is not built yet; returns the table. */
+  ready(): this {
+    if (this.pending === undefined) return this
+    const words = this.pending
+    this.pending = undefined
     const next: number[] = new Array(128).fill(0)
     for (const word of words) {
       if (word.length === 0 || [...word].some((c) => c.charCodeAt(0) >= 128 || BARE_NUMBER[c.charCodeAt(0)]! < 0)) {
@@ -112,6 +125,7 @@ export class KeyTable {
       this.words[state] = word
     }
     this.next = Uint16Array.from(next)
+    return this
   }
 }
 
@@ -161,7 +175,7 @@ const UNFINISHED_NUMBER = 'Unfinished numeric value.'
  * Time is linear in the text; recursion is bounded by `maxDepth` nested arrays and inline tables.
  */
 export function readToml(text: string, maxDepth = 1000, known?: KeyTable): TomlDocument {
-  const reader = new Reader(text, maxDepth, known ?? NO_WORDS)
+  const reader = new Reader(text, maxDepth, (known ?? NO_WORDS).ready())
   return { value: reader.document(), positions: reader.log }
 }
 
