@@ -1,3 +1,4 @@
+import { isInterfaceName, isNameCode } from '@atomicnix/config-schema'
 import type { FirewallInterfaces } from './plan.js'
 
 /** What the device knows besides the config: its interface names and the SSH-on-WAN flag. */
@@ -12,28 +13,8 @@ export interface FirewallOptions {
   readonly sshOnWan?: boolean
 }
 
-/** True for a character code of `[A-Za-z0-9_.-]`. */
-function isNameCode(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x5f ||
-    c === 0x2e ||
-    c === 0x2d
-  )
-}
-
-// Linux allows any byte but '/', ':', NUL and whitespace in up to IFNAMSIZ-1 = 15 bytes (dev_valid_name); we accept a
-// strict subset so that a name can never need quoting or escaping inside an nft string. Written as a loop over the
-// character codes (the same set as /^[A-Za-z0-9_.-]{1,15}$/, property-tested): half the cost of the regex per call.
-
-/** True when `name` is a Linux interface name the firewall accepts: 1..15 of `[A-Za-z0-9_.-]`, not `.` or `..`. */
-export function isInterfaceName(name: unknown): name is string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 15) return false
-  for (let i = 0; i < name.length; i++) if (!isNameCode(name.charCodeAt(i))) return false
-  return name !== '.' && name !== '..'
-}
+/** Interface names: one rule for every package (`isInterfaceName` in config-schema). */
+export { isInterfaceName }
 
 /** True when `source` is 1 or more of `[A-Za-z0-9_.[\]-]` (a rule comment's alphabet: config paths, fixed words). */
 export function isCommentText(source: string): boolean {

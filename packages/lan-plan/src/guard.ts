@@ -1,3 +1,4 @@
+import { isInterfaceName } from '@atomicnix/config-schema'
 /**
  * Token guards used by every renderer just before it emits a value.
  *
@@ -49,23 +50,8 @@ export function pathToken(value: string, what: string): string {
   return value
 }
 
-/** True when `name` is a Linux interface name we accept: 1..15 of `[A-Za-z0-9_.-]`, not `.` or `..`. */
-export function isInterfaceName(name: unknown): name is string {
-  // A loop over the character codes: the set of /^[A-Za-z0-9_.-]{1,15}$/ (property-tested), at half its cost.
-  if (typeof name !== 'string' || name.length === 0 || name.length > 15) return false
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i)
-    const ok =
-      (c >= 0x61 && c <= 0x7a) ||
-      (c >= 0x41 && c <= 0x5a) ||
-      (c >= 0x30 && c <= 0x39) ||
-      c === 0x5f ||
-      c === 0x2e ||
-      c === 0x2d
-    if (!ok) return false
-  }
-  return name !== '.' && name !== '..'
-}
+/** Interface names: one rule for every package (`isInterfaceName` in config-schema). */
+export { isInterfaceName }
 
 /** Returns `value` when it is an interface name as {@link isInterfaceName} accepts; throws otherwise. */
 export function interfaceToken(value: string, what: string): string {

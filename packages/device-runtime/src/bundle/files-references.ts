@@ -1,4 +1,4 @@
-import type { Config, QuadletSection } from '@atomicnix/config-schema'
+import { type Config, LineIndex, type QuadletSection } from '@atomicnix/config-schema'
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own placeholder syntax, not a template
 const FILES_DIR = '${FILES_DIR}'
@@ -112,24 +112,12 @@ export interface Location {
  */
 export function locator(text: string): (needle: string) => Location {
   let cursor = 0
-  let starts: number[] | undefined
+  const lines = new LineIndex(text)
   return (needle) => {
     let at = text.indexOf(needle, cursor)
     if (at === -1) at = text.indexOf(needle)
     if (at === -1) return { line: 0, column: 0 }
     cursor = at + needle.length
-    if (starts === undefined) {
-      starts = [0]
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
-    }
-    // The last line start at or before `at`.
-    let low = 0
-    let high = starts.length - 1
-    while (low < high) {
-      const mid = (low + high + 1) >> 1
-      if (starts[mid]! <= at) low = mid
-      else high = mid - 1
-    }
-    return { line: low + 1, column: at - starts[low]! + 1 }
+    return lines.position(at)
   }
 }
