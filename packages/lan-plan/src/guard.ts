@@ -1,4 +1,3 @@
-import { isInterfaceName } from '@atomicnix/config-schema'
 /**
  * Token guards used by every renderer just before it emits a value.
  *
@@ -9,7 +8,7 @@ import { isInterfaceName } from '@atomicnix/config-schema'
  * error, reported with a TypeError.
  */
 
-import { isIPv4, normalizeDnsName } from '@atomicnix/config-schema'
+import { isInterfaceName, isIPv4, normalizeDnsName } from '@atomicnix/config-schema'
 
 const ABSOLUTE_PATH = /^(?:\/[A-Za-z0-9_.+@-]+)+$/
 

@@ -1,4 +1,4 @@
-import { type Config, LineIndex, type QuadletSection } from '@atomicnix/config-schema'
+import { type Config, LineIndex, type Position, type QuadletSection } from '@atomicnix/config-schema'
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own placeholder syntax, not a template
 const FILES_DIR = '${FILES_DIR}'
@@ -100,10 +100,7 @@ export function filesReferences(config: Config): FilesReference[] {
 }
 
 /** Where a reference was found: line and column (1-based), or 0 and 0 when the text does not hold it as written. */
-export interface Location {
-  readonly line: number
-  readonly column: number
-}
+export type Location = Position
 
 /**
  * Finds references in `text` one after the other: each is looked for from the end of the previous one, then from
